@@ -1,0 +1,35 @@
+# The network's weights and its forward pass, shared by prediction (_network.pyx) and
+# training (_trainer.pyx).
+
+cdef struct Layer:
+    # Layer 0 ("input layer") stores weights feature-major, shape (n_in, n_out), so a sparse
+    # input row reads only the rows of its nonzero features. Every later layer stores them
+    # neuron-major, shape (n_out, n_in), so one neuron is one contiguous row: the unit that
+    # sampling picks and that Adam updates.
+    float *weights
+    float *biases
+    Py_ssize_t n_in
+    Py_ssize_t n_out
+
+cdef struct InputRows:
+    # float32 rows, either CSR (indices and indptr set) or dense C-contiguous (both NULL)
+    const float *data
+    const int *indices
+    const long long *indptr
+    Py_ssize_t n_rows
+    Py_ssize_t n_features
+
+cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *
+
+cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
+                         Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets,
+                         float *logits) noexcept nogil
+
+cdef class Network:
+    cdef readonly list weights
+    cdef readonly list biases
+    cdef Layer *layers
+    cdef Py_ssize_t n_layers
+    cdef Py_ssize_t *hidden_offsets
+    cdef readonly Py_ssize_t hidden_total
+    cdef void _bind_pointers(self) except *

@@ -1,0 +1,238 @@
+"""Network: the weights of a ReLU MLP with a softmax output, and its parallel forward pass.
+
+The weights live in NumPy arrays (so the network pickles and inspects like any array), and
+C pointers to them are bound once, so the kernels never touch a Python object.
+"""
+import numpy as np
+from scipy import sparse
+
+cimport numpy as cnp
+from cython.parallel cimport parallel, prange, threadid
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+from sparsenet.engine._vector_ops cimport vec_axpy, vec_dot, vec_relu
+
+cnp.import_array()
+
+
+cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *:
+    """Check X thoroughly (the kernels trust it afterwards) and point an InputRows at it."""
+    cdef InputRows rows
+    cdef cnp.ndarray data, indices, indptr
+    if sparse.issparse(X):
+        if X.format != "csr":
+            raise TypeError(f"the engine takes CSR input, got {X.format!r}")
+        data, indices, indptr = X.data, X.indices, X.indptr
+        if data.dtype != np.float32 or indices.dtype != np.int32 or indptr.dtype != np.int64:
+            raise TypeError("the engine takes CSR with float32 data, int32 indices, int64 indptr")
+        if not (data.flags.c_contiguous and indices.flags.c_contiguous and indptr.flags.c_contiguous):
+            raise ValueError("CSR arrays must be contiguous")
+        n_rows = X.shape[0]
+        if indptr.shape[0] != n_rows + 1 or indptr[0] != 0 or indptr[n_rows] > indices.shape[0] \
+                or indices.shape[0] != data.shape[0]:
+            raise ValueError("malformed sparse matrix: indptr does not match indices and data")
+        if n_rows > 0 and np.any(np.diff(indptr) < 0):
+            raise ValueError("malformed sparse matrix: indptr is not non-decreasing")
+        used = indices[:indptr[n_rows]]
+        if used.shape[0] and (used.min() < 0 or used.max() >= n_features):
+            raise ValueError(
+                f"sparse matrix has column indices outside [0, {n_features}): "
+                f"min {used.min()}, max {used.max()}"
+            )
+        rows.data = <const float *> cnp.PyArray_DATA(data)
+        rows.indices = <const int *> cnp.PyArray_DATA(indices)
+        rows.indptr = <const long long *> cnp.PyArray_DATA(indptr)
+        rows.n_rows = n_rows
+    else:
+        if not isinstance(X, np.ndarray) or X.ndim != 2:
+            raise TypeError("the engine takes a 2-D ndarray or a CSR matrix")
+        data = X
+        if data.dtype != np.float32 or not data.flags.c_contiguous:
+            raise TypeError("the engine takes C-contiguous float32 dense input")
+        rows.data = <const float *> cnp.PyArray_DATA(data)
+        rows.indices = NULL
+        rows.indptr = NULL
+        rows.n_rows = data.shape[0]
+    if X.shape[1] != n_features:
+        raise ValueError(f"X has {X.shape[1]} features, the network expects {n_features}")
+    rows.n_features = n_features
+    return rows
+
+
+cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
+                         Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets,
+                         float *logits) noexcept nogil:
+    """Forward one input row; hidden activations go to `hidden`, output scores to `logits`."""
+    cdef const Layer *layer = &layers[0]
+    cdef Py_ssize_t width = layer.n_out
+    cdef Py_ssize_t p, j, l, n
+    cdef float value
+    cdef const float *dense_row
+    cdef float *previous
+    cdef float *output
+    memcpy(hidden, layer.biases, width * sizeof(float))
+    if X.indices != NULL:
+        for p in range(X.indptr[row], X.indptr[row + 1]):
+            vec_axpy(X.data[p], layer.weights + <Py_ssize_t> X.indices[p] * width, hidden, width)
+    else:
+        dense_row = X.data + row * X.n_features
+        for j in range(X.n_features):
+            value = dense_row[j]
+            if value != 0:
+                vec_axpy(value, layer.weights + j * width, hidden, width)
+    vec_relu(hidden, width)
+    for l in range(1, n_layers):
+        layer = &layers[l]
+        previous = hidden + hidden_offsets[l - 1]
+        output = logits if l == n_layers - 1 else hidden + hidden_offsets[l]
+        for n in range(layer.n_out):
+            output[n] = layer.biases[n] + vec_dot(layer.weights + n * layer.n_in, previous, layer.n_in)
+        if l < n_layers - 1:
+            vec_relu(output, layer.n_out)
+
+
+cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
+                       long long *labels, float *best) noexcept nogil:
+    """Keep the k highest scores in decreasing order; on ties the lower label comes first."""
+    cdef Py_ssize_t filled = 0, i, position
+    cdef float score
+    for i in range(n):
+        score = scores[i]
+        if filled == k and not (score > best[k - 1]):
+            continue
+        position = filled if filled < k else k - 1
+        while position > 0 and score > best[position - 1]:
+            best[position] = best[position - 1]
+            labels[position] = labels[position - 1]
+            position -= 1
+        best[position] = score
+        labels[position] = i
+        if filled < k:
+            filled += 1
+
+
+cdef class Network:
+    """A ReLU MLP with a linear output layer (softmax is applied by the caller or the trainer).
+
+    Parameters
+    ----------
+    weights : list of float32 ndarrays
+        ``weights[0]`` has shape ``(n_features, hidden_0)`` (feature-major); every later
+        ``weights[l]`` has shape ``(n_out, n_in)`` (neuron-major).
+    biases : list of float32 ndarrays
+        ``biases[l]`` has shape ``(n_out of layer l,)``.
+    """
+
+    def __cinit__(self, list weights, list biases):
+        self.layers = NULL
+        self.hidden_offsets = NULL
+        if len(weights) < 2 or len(weights) != len(biases):
+            raise ValueError("a network needs at least two layers, with one bias vector each")
+        self.weights = [np.ascontiguousarray(w, dtype=np.float32) for w in weights]
+        self.biases = [np.ascontiguousarray(b, dtype=np.float32) for b in biases]
+        self.n_layers = len(weights)
+        self._bind_pointers()
+
+    def __dealloc__(self):
+        free(self.layers)
+        free(self.hidden_offsets)
+
+    cdef void _bind_pointers(self) except *:
+        cdef Py_ssize_t l, n_in, n_out
+        cdef cnp.ndarray w, b
+        free(self.layers)
+        free(self.hidden_offsets)
+        self.layers = <Layer *> malloc(self.n_layers * sizeof(Layer))
+        self.hidden_offsets = <Py_ssize_t *> malloc(self.n_layers * sizeof(Py_ssize_t))
+        if self.layers == NULL or self.hidden_offsets == NULL:
+            raise MemoryError()
+        self.hidden_total = 0
+        for l in range(self.n_layers):
+            w = self.weights[l]
+            b = self.biases[l]
+            if w.ndim != 2 or b.ndim != 1:
+                raise ValueError(f"layer {l}: weights must be 2-D and biases 1-D")
+            if l == 0:
+                n_in, n_out = w.shape[0], w.shape[1]
+            else:
+                n_out, n_in = w.shape[0], w.shape[1]
+                if n_in != self.layers[l - 1].n_out:
+                    raise ValueError(f"layer {l} takes {n_in} inputs but layer {l - 1} gives "
+                                     f"{self.layers[l - 1].n_out}")
+            if b.shape[0] != n_out or n_in < 1 or n_out < 1:
+                raise ValueError(f"layer {l}: inconsistent or empty shapes")
+            self.layers[l].weights = <float *> cnp.PyArray_DATA(w)
+            self.layers[l].biases = <float *> cnp.PyArray_DATA(b)
+            self.layers[l].n_in = n_in
+            self.layers[l].n_out = n_out
+            if l < self.n_layers - 1:
+                self.hidden_offsets[l] = self.hidden_total
+                self.hidden_total += n_out
+
+    def __reduce__(self):
+        return (Network, (self.weights, self.biases))
+
+    @property
+    def n_features(self):
+        return self.layers[0].n_in
+
+    @property
+    def n_outputs(self):
+        return self.layers[self.n_layers - 1].n_out
+
+    @property
+    def hidden_sizes(self):
+        return tuple(self.layers[l].n_out for l in range(self.n_layers - 1))
+
+    def copy(self):
+        """A deep copy (used to keep the best weights seen during early stopping)."""
+        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases])
+
+    def make_writeable(self):
+        """Copy any read-only array (e.g. one loaded from a memory map) so training can write."""
+        if all(a.flags.writeable for a in self.weights + self.biases):
+            return
+        self.weights = [a if a.flags.writeable else a.copy() for a in self.weights]
+        self.biases = [a if a.flags.writeable else a.copy() for a in self.biases]
+        self._bind_pointers()
+
+    def logits(self, X, int n_threads=1):
+        """Output scores before the softmax, shape ``(n_samples, n_outputs)``, float32."""
+        cdef InputRows rows = bind_input_rows(X, self.n_features)
+        cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
+        cdef float[:, ::1] scores = np.empty((rows.n_rows, n_out), dtype=np.float32)
+        cdef float[:, ::1] scratch = np.empty((max(n_threads, 1), width), dtype=np.float32)
+        cdef Py_ssize_t i
+        if rows.n_rows == 0:
+            return np.asarray(scores)
+        with nogil, parallel(num_threads=n_threads):
+            for i in prange(rows.n_rows, schedule="static"):
+                forward_sample(self.layers, self.n_layers, &rows, i, &scratch[threadid(), 0],
+                               self.hidden_offsets, &scores[i, 0])
+        return np.asarray(scores)
+
+    def top_k(self, X, Py_ssize_t k, int n_threads=1):
+        """The k highest-scoring outputs of each row, best first, and their scores.
+
+        Memory stays at ``n_samples * k`` plus one row of scores per thread, whatever the
+        number of outputs.
+        """
+        cdef InputRows rows = bind_input_rows(X, self.n_features)
+        cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
+        if not 1 <= k <= n_out:
+            raise ValueError(f"k must be in [1, {n_out}], got {k}")
+        cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
+        cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
+        cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)
+        cdef float[:, ::1] scores = np.empty((max(n_threads, 1), n_out), dtype=np.float32)
+        cdef Py_ssize_t i
+        cdef int tid
+        if rows.n_rows > 0:
+            with nogil, parallel(num_threads=n_threads):
+                for i in prange(rows.n_rows, schedule="static"):
+                    tid = threadid()
+                    forward_sample(self.layers, self.n_layers, &rows, i, &hidden[tid, 0],
+                                   self.hidden_offsets, &scores[tid, 0])
+                    select_top_k(&scores[tid, 0], n_out, k, &labels[i, 0], &best[i, 0])
+        return np.asarray(labels), np.asarray(best)
