@@ -1,0 +1,6 @@
+"""sparsenet: train large neural networks fast on CPUs, as scikit-learn estimators."""
+from sparsenet._sparse_mlp import SparseMLPClassifier
+from sparsenet._version import __version__
+from sparsenet.engine._openmp_info import openmp_enabled
+
+__all__ = ["SparseMLPClassifier", "__version__", "openmp_enabled"]

@@ -1,0 +1,1 @@
+"""The Cython engine: networks, their training kernels and OpenMP facts. Private API."""

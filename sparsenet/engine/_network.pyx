@@ -8,6 +8,7 @@ from scipy import sparse
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport exp, log
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -112,6 +113,15 @@ cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
             filled += 1
 
 
+cdef double log_sum_exp(const float *scores, Py_ssize_t n, double largest) noexcept nogil:
+    """log(sum(exp(scores))), given the largest score for stability."""
+    cdef double total = 0.0
+    cdef Py_ssize_t i
+    for i in range(n):
+        total += exp(scores[i] - largest)
+    return largest + log(total)
+
+
 cdef class Network:
     """A ReLU MLP with a linear output layer (softmax is applied by the caller or the trainer).
 
@@ -212,11 +222,12 @@ cdef class Network:
                                self.hidden_offsets, &scores[i, 0])
         return np.asarray(scores)
 
-    def top_k(self, X, Py_ssize_t k, int n_threads=1):
+    def top_k(self, X, Py_ssize_t k, int n_threads=1, bint with_log_normaliser=False):
         """The k highest-scoring outputs of each row, best first, and their scores.
 
-        Memory stays at ``n_samples * k`` plus one row of scores per thread, whatever the
-        number of outputs.
+        With ``with_log_normaliser``, also each row's log-sum-exp of all scores, so the
+        caller can turn scores into softmax probabilities. Memory stays at
+        ``n_samples * k`` plus one row of scores per thread, whatever the number of outputs.
         """
         cdef InputRows rows = bind_input_rows(X, self.n_features)
         cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
@@ -224,6 +235,7 @@ cdef class Network:
             raise ValueError(f"k must be in [1, {n_out}], got {k}")
         cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
         cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
+        cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
         cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)
         cdef float[:, ::1] scores = np.empty((max(n_threads, 1), n_out), dtype=np.float32)
         cdef Py_ssize_t i
@@ -235,4 +247,8 @@ cdef class Network:
                     forward_sample(self.layers, self.n_layers, &rows, i, &hidden[tid, 0],
                                    self.hidden_offsets, &scores[tid, 0])
                     select_top_k(&scores[tid, 0], n_out, k, &labels[i, 0], &best[i, 0])
+                    if with_log_normaliser:
+                        log_normaliser[i] = log_sum_exp(&scores[tid, 0], n_out, best[i, 0])
+        if with_log_normaliser:
+            return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
         return np.asarray(labels), np.asarray(best)

@@ -1,0 +1,560 @@
+"""SparseMLPClassifier: a scikit-learn classifier on the sparse Cython engine."""
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from scipy.special import log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from sparsenet._validation import (
+    check_features,
+    encode_multiclass,
+    encode_multilabel,
+    is_indicator_matrix,
+    multiclass_labels,
+    resolve_n_threads,
+    sorted_classes,
+)
+from sparsenet.engine._network import Network
+from sparsenet.engine._trainer import AdamTrainer
+
+# Multi-label prediction keeps every label whose probability reaches this fraction of the
+# row's highest probability. With targets spread evenly over a row's labels, a well-fitted
+# model gives its m labels about 1/m each, so half the maximum separates them from the rest.
+MULTILABEL_RELATIVE_THRESHOLD = 0.5
+
+# Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
+SCORING_CHUNK_ELEMENTS = 1 << 24
+
+
+class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-layer perceptron classifier trained by sparse Adam on the CPU.
+
+    A ReLU network with a softmax output, trained with Adam on mini-batches. Sparse input is
+    read sparsely: a row touches only the first-layer weights of its nonzero features, and
+    Adam updates only the weight rows a batch touched, so wide hashed text features
+    (hundreds of thousands of columns) cost little more than narrow dense ones. Training and
+    prediction run in parallel over the samples of a batch (OpenMP, no GIL).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Width of each hidden layer; at least one.
+    alpha : float, default=1e-4
+        L2 penalty, applied as in :class:`~sklearn.neural_network.MLPClassifier` (gradient
+        ``alpha * w / batch_size``), to the weight rows a batch touches.
+    batch_size : int, default=256
+        Rows per Adam step (clipped to the number of rows).
+    learning_rate : float, default=1e-3
+        Adam step size (``learning_rate_init`` in MLPClassifier).
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the data).
+    shuffle : bool, default=True
+        Shuffle rows before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. With the same seed
+        and the same data, results are bit-identical for any number of threads on one
+        machine (every sum in the engine runs in a fixed order).
+    tol : float, default=1e-4
+        Minimum improvement of the training loss (or of the validation score, with early
+        stopping) that resets the ``n_iter_no_change`` count.
+    verbose : bool, default=False
+        Print the loss (and validation score) after every epoch.
+    warm_start : bool, default=False
+        Continue from the previous solution on the next ``fit``.
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the rows and stop when the validation score has
+        not improved for ``n_iter_no_change`` epochs; the best weights are kept. "auto"
+        turns it on for more than 10,000 rows. The score is accuracy (multi-class) or
+        precision@1 (multi-label).
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's moment decay rates and numerical floor.
+    n_jobs : int or None, default=None
+        Threads for training and prediction. None uses every core OpenMP may use (honouring
+        ``OMP_NUM_THREADS``); -1 all CPUs; a positive number exactly that many.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; for a multi-label indicator y, the column indices.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame X, when it had string column names.
+    loss_curve_ : list of float
+        Mean training cross-entropy of each epoch.
+    best_loss_ : float or None
+        Lowest training loss seen (None with early stopping).
+    validation_scores_ : list of float or None
+        Validation score after each epoch, with early stopping.
+    best_validation_score_ : float or None
+        Best validation score, with early stopping.
+    n_iter_ : int
+        Epochs run.
+    t_ : int
+        Training rows processed.
+    coefs_ : list of ndarray
+        Weight matrices, ``coefs_[i]`` of shape (n_in, n_out) as in MLPClassifier.
+    intercepts_ : list of ndarray
+        Bias vectors.
+    interrupted_ : bool
+        True when the last ``fit`` was stopped by Ctrl-C (KeyboardInterrupt); the model
+        then holds the weights of the last completed batch.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : the dense reference with the same parameters.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsenet import SparseMLPClassifier
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> clf = SparseMLPClassifier(hidden_layer_sizes=(32,), max_iter=50, random_state=0)
+    >>> clf.fit(X, y).score(X, y) > 0.9
+    True
+    >>> clf.predict_topk(X[:2], k=2).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(128,),
+        *,
+        alpha=1e-4,
+        batch_size=256,
+        learning_rate=1e-3,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_jobs=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train on X, y for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training rows; every scipy.sparse format is accepted and read sparsely.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any orderable type, or a multi-label indicator matrix (dense or
+            sparse; a sparse one stays sparse).
+
+        Returns
+        -------
+        self : SparseMLPClassifier
+            The fitted classifier. Ctrl-C stops training early and still returns it, with
+            the weights of the last completed batch (see ``interrupted_``).
+        """
+        continuing = self.warm_start and hasattr(self, "network_")
+        X = check_features(self, X, reset=not continuing)
+        targets = self._encode_targets(y, X.shape[0], first_call=not continuing)
+        if not continuing:
+            self._initialize(X.shape[1])
+        self._run_epochs(X, targets)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over X, y; the first call sets up the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever appear in y; required on the first call for class
+            labels, optional for a multi-label indicator y (its columns are the labels).
+
+        Returns
+        -------
+        self : SparseMLPClassifier
+        """
+        first_call = not hasattr(self, "network_")
+        if first_call:
+            self._set_classes_for_partial_fit(y, classes)
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={list(np.unique(classes))} differs from the classes of the first "
+                f"partial_fit call {list(self.classes_)}"
+            )
+        X = check_features(self, X, reset=first_call)
+        targets = self._encode_targets(y, X.shape[0], first_call=False)
+        if first_call:
+            self._initialize(X.shape[1])
+        self._train(X, targets, epochs=1, use_early_stopping=False)
+        return self
+
+    def _set_classes_for_partial_fit(self, y, classes):
+        if is_indicator_matrix(y):
+            n_labels = np.shape(y)[1] if not sparse.issparse(y) else y.shape[1]
+            if classes is not None and len(classes) != n_labels:
+                raise ValueError(f"classes has {len(classes)} entries but y has {n_labels} label columns")
+            self.classes_ = np.arange(n_labels)
+            self._multilabel = True
+            self._sparse_targets = sparse.issparse(y)
+            return
+        if classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every label that "
+                "will ever appear in y (e.g. classes=np.unique(y_all))"
+            )
+        self.classes_ = sorted_classes(multiclass_labels(classes))
+        self._multilabel = False
+        self._sparse_targets = False
+
+    def _encode_targets(self, y, n_samples, *, first_call):
+        """Labels -> EncodedTargets; on the first call also sets classes_."""
+        if is_indicator_matrix(y):
+            y = y if sparse.issparse(y) else np.asarray(y)
+            if y.shape[0] != n_samples:
+                raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}")
+            if first_call:
+                self.classes_ = np.arange(y.shape[1])
+                self._multilabel = True
+                self._sparse_targets = sparse.issparse(y)
+            elif not self._multilabel:
+                raise ValueError("y is a multi-label indicator, but the model was fitted on class labels")
+            return encode_multilabel(y, None if first_call else len(self.classes_))
+        y = multiclass_labels(y)
+        if y.shape[0] != n_samples:
+            raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}")
+        if first_call:
+            self.classes_ = sorted_classes(y)
+            self._multilabel = False
+            self._sparse_targets = False
+        elif self._multilabel:
+            raise ValueError("y holds class labels, but the model was fitted on a multi-label indicator")
+        return encode_multiclass(y, self.classes_)
+
+    def _initialize(self, n_features):
+        """Glorot-uniform weights, zero Adam state, empty history."""
+        hidden = self._hidden_sizes()
+        rng = check_random_state(self.random_state)
+        # one draw from the user's seed so later epochs do not depend on how many numbers
+        # initialisation consumed
+        self._rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
+        sizes = [n_features, *hidden, len(self.classes_)]
+        weights, biases = [], []
+        for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            bound = np.sqrt(6.0 / (fan_in + fan_out))
+            shape = (fan_in, fan_out) if layer == 0 else (fan_out, fan_in)
+            weights.append(self._rng.uniform(-bound, bound, shape).astype(np.float32))
+            biases.append(self._rng.uniform(-bound, bound, fan_out).astype(np.float32))
+        self.network_ = Network(weights, biases)
+        self._optimizer = AdamTrainer(self.network_)
+        self.loss_curve_ = []
+        self.best_loss_ = np.inf
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.interrupted_ = False
+        self._no_improvement_count = 0
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if np.isscalar(sizes) else list(sizes)
+        if len(sizes) == 0 or any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be one or more positive integers, got {self.hidden_layer_sizes!r}"
+            )
+        return [int(s) for s in sizes]
+
+    def _run_epochs(self, X, targets):
+        """fit's loop: up to max_iter epochs, with early stopping or loss convergence."""
+        use_early_stopping = self.early_stopping is True or (
+            self.early_stopping == "auto" and X.shape[0] > 10_000
+        )
+        if self._hidden_sizes() != list(self.network_.hidden_sizes):
+            raise ValueError("hidden_layer_sizes changed since the model was fitted; use warm_start=False")
+        self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping)
+
+    def _train(self, X, targets, *, epochs, use_early_stopping):
+        validation = None
+        if use_early_stopping:
+            X, targets, validation = self._split_validation(X, targets)
+            if self.validation_scores_ is None:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+            self._best_network = self.network_.copy()
+            self.best_loss_ = None
+        n_rows = X.shape[0]
+        batch_size = min(self.batch_size, n_rows)
+        n_threads = resolve_n_threads(self.n_jobs)
+        optimizer = self._optimizer
+        optimizer.configure(
+            learning_rate=self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2,
+            epsilon=self.epsilon, l2=self.alpha, batch_size=batch_size, n_threads=n_threads,
+        )
+        optimizer.bind(X, targets.indptr, targets.indices)
+        self.interrupted_ = False
+        rows = np.arange(n_rows)
+        try:
+            for _ in range(epochs):
+                started = time.perf_counter()
+                if self.shuffle:
+                    self._rng.shuffle(rows)
+                total_loss = 0.0
+                for start in range(0, n_rows, batch_size):
+                    batch = rows[start : start + batch_size]
+                    total_loss += optimizer.train_batch(batch)
+                    self.t_ += batch.shape[0]
+                self.n_iter_ += 1
+                self.loss_curve_.append(total_loss / n_rows)
+                if self._converged(validation, n_threads, time.perf_counter() - started):
+                    break
+            else:
+                if epochs > 1 and not self.interrupted_:
+                    warnings.warn(
+                        f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached and "
+                        "the optimization hasn't converged yet.", ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            warnings.warn(
+                f"fit interrupted (KeyboardInterrupt) during epoch {self.n_iter_ + 1}; the model "
+                "keeps the weights of the last completed batch and can be used or trained further.",
+                UserWarning,
+            )
+        finally:
+            optimizer.release()
+        if use_early_stopping and not self.interrupted_:
+            self._restore_best_network()
+        return self
+
+    def _split_validation(self, X, targets):
+        rows = np.arange(X.shape[0])
+        stratify = None
+        if not self._multilabel:
+            labels = targets.indices
+            counts = np.bincount(labels, minlength=len(self.classes_))
+            if counts[counts > 0].min() >= 2:
+                stratify = labels
+        train_rows, validation_rows = train_test_split(
+            rows, test_size=self.validation_fraction, random_state=self._rng, stratify=stratify
+        )
+        train_rows.sort()
+        validation_rows.sort()
+        return X[train_rows], targets.take(train_rows), (X[validation_rows], targets.take(validation_rows))
+
+    def _converged(self, validation, n_threads, seconds):
+        """Book-keeping after an epoch; True when training should stop."""
+        loss = self.loss_curve_[-1]
+        if validation is not None:
+            X_val, targets_val = validation
+            predicted = self.network_.top_k(X_val, 1, n_threads)[0][:, 0]
+            # precision@1: the top label is one of the row's labels (accuracy for multi-class)
+            label_rows = np.repeat(np.arange(X_val.shape[0]), np.diff(targets_val.indptr))
+            hit_rows = label_rows[predicted[label_rows] == targets_val.indices]
+            score = np.unique(hit_rows).size / X_val.shape[0]
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, validation score = {score:.6f}, {seconds:.2f} s")
+            if score > self.best_validation_score_:
+                self._best_network = self.network_.copy()
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            self.best_validation_score_ = max(self.best_validation_score_, score)
+        else:
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, {seconds:.2f} s")
+            if loss > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            self.best_loss_ = min(self.best_loss_, loss)
+        if self._no_improvement_count > self.n_iter_no_change:
+            if self.verbose:
+                what = "Validation score" if validation is not None else "Training loss"
+                print(f"{what} did not improve more than tol={self.tol} for "
+                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
+            self._no_improvement_count = 0
+            return True
+        return False
+
+    def _restore_best_network(self):
+        best = self._best_network
+        del self._best_network
+        for current, kept in zip(self.network_.weights + self.network_.biases, best.weights + best.biases):
+            current[...] = kept
+
+    # ------------------------------------------------------------------ prediction
+
+    def _scores(self, X):
+        check_is_fitted(self)
+        X = check_features(self, X, reset=False)
+        return X, resolve_n_threads(self.n_jobs)
+
+    def decision_function(self, X):
+        """Output-layer scores before the softmax.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) for two classes (the second class's score minus
+            the first's), else (n_samples, n_classes)
+        """
+        X, n_threads = self._scores(X)
+        logits = self.network_.logits(X, n_threads).astype(np.float64)
+        if logits.shape[1] == 2 and not self._multilabel:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the output layer).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one; for multi-label models the mass is shared among the labels.
+        """
+        X, n_threads = self._scores(X)
+        logits = self.network_.logits(X, n_threads).astype(np.float64)
+        if logits.shape[1] == 2 and not self._multilabel:
+            # through the score difference, so probabilities rank exactly as decision_function
+            positive = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))
+            return np.column_stack([1.0 - positive, positive])
+        return softmax(logits, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably."""
+        X, n_threads = self._scores(X)
+        return log_softmax(self.network_.logits(X, n_threads).astype(np.float64), axis=1)
+
+    def predict(self, X):
+        """Predicted labels.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,), or an indicator matrix of shape
+            (n_samples, n_labels) for multi-label models (scipy.sparse CSR when fitted on a
+            sparse y, so memory stays bounded for large label spaces). A multi-label row gets
+            every label whose probability reaches half of the row's highest.
+        """
+        X, n_threads = self._scores(X)
+        if not self._multilabel:
+            top1, _ = self.network_.top_k(X, 1, n_threads)
+            return self.classes_[top1[:, 0]]
+        n_labels = len(self.classes_)
+        chunk = max(1, SCORING_CHUNK_ELEMENTS // n_labels)
+        blocks = []
+        for start in range(0, X.shape[0], chunk):
+            logits = self.network_.logits(X[start : start + chunk], n_threads)
+            keep = logits >= logits.max(axis=1, keepdims=True) + np.log(MULTILABEL_RELATIVE_THRESHOLD)
+            blocks.append(sparse.csr_matrix(keep, dtype=np.int64))
+        predicted = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, n_labels), dtype=np.int64)
+        return predicted if self._sparse_targets else predicted.toarray()
+
+    def predict_topk(self, X, k=5, return_scores=False):
+        """The k most probable labels of each row, most probable first.
+
+        Memory stays at ``n_samples * k`` whatever the number of classes.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        k : int, default=5
+            Labels per row, at most ``n_classes``.
+        return_scores : bool, default=False
+            Also return the probabilities of those labels.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples, k)
+        probabilities : ndarray of shape (n_samples, k), only if ``return_scores``
+        """
+        X, n_threads = self._scores(X)
+        if not isinstance(k, Integral) or not 1 <= k <= len(self.classes_):
+            raise ValueError(f"k must be an integer in [1, {len(self.classes_)}] (the number of classes), got {k!r}")
+        ids, logits, log_normaliser = self.network_.top_k(X, int(k), n_threads, with_log_normaliser=True)
+        labels = self.classes_[ids]
+        if not return_scores:
+            return labels
+        return labels, np.exp(logits.astype(np.float64) - log_normaliser[:, None])
+
+    # ------------------------------------------------------------------ inspection
+
+    @property
+    def coefs_(self):
+        """Weight matrices in MLPClassifier's layout, (n_in, n_out) each (views, no copy)."""
+        check_is_fitted(self)
+        weights = self.network_.weights
+        return [weights[0]] + [w.T for w in weights[1:]]
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, one per layer."""
+        check_is_fitted(self)
+        return list(self.network_.biases)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "network_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,151 @@
+"""Input checks shared by the estimators: X into the engine's layouts, y into label ids."""
+import numbers
+import os
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.multiclass import check_classification_targets, is_multilabel
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from sparsenet.engine._openmp_info import openmp_max_threads
+
+
+def check_features(estimator, X, *, reset):
+    """Validate X and convert it to what the engine reads.
+
+    Dense input becomes a C-contiguous float32 array; every scipy.sparse format becomes CSR
+    with float32 data, int32 column indices and int64 row pointers. NaN/inf, empty input,
+    non-numeric values, a wrong feature count (when ``reset=False``) and malformed sparse
+    structure raise a ``ValueError`` that names the problem.
+    """
+    if sparse.issparse(X) and X.format == "csr":
+        check_sparse_structure(X)
+    try:
+        X = validate_data(
+            estimator, X, accept_sparse="csr", dtype=np.float32, order="C", reset=reset,
+            accept_large_sparse=True,
+        )
+    except ValueError as error:
+        if "could not convert" in str(error) or "string" in str(error).lower():
+            raise ValueError(
+                f"X must be numeric, but it holds strings ({error}). For raw text, vectorise "
+                "it first (e.g. sklearn's HashingVectorizer) or use sparsenet.UDTClassifier."
+            ) from error
+        raise
+    if sparse.issparse(X):
+        X = csr_for_engine(X)
+    return X
+
+
+def check_sparse_structure(X):
+    """Reject a hand-built CSR whose indices or row pointers are out of range, before any
+    other code reads them."""
+    n_rows, n_features = X.shape
+    indptr, indices = np.asarray(X.indptr), np.asarray(X.indices)
+    if indptr.shape[0] != n_rows + 1 or indptr[0] != 0 or indptr[n_rows] > indices.shape[0]:
+        raise ValueError(
+            f"malformed sparse X: indptr has {indptr.shape[0]} entries from {indptr[:1]} to "
+            f"{indptr[-1:]}, expected {n_rows + 1} entries from 0 to at most {indices.shape[0]}"
+        )
+    if np.any(np.diff(indptr) < 0):
+        raise ValueError("malformed sparse X: indptr decreases")
+    used = indices[: indptr[n_rows]]
+    if used.size and (used.min() < 0 or used.max() >= n_features):
+        bad = np.flatnonzero((used < 0) | (used >= n_features))[0]
+        row = int(np.searchsorted(indptr, bad, side="right") - 1)
+        raise ValueError(
+            f"malformed sparse X: row {row} has column index {used[bad]}, outside "
+            f"[0, {n_features}) for a matrix with {n_features} columns"
+        )
+
+
+def csr_for_engine(X):
+    """CSR with float32 data, int32 indices and int64 indptr, all contiguous (copies only
+    what needs converting)."""
+    X = sparse.csr_matrix(X) if not isinstance(X, sparse.csr_matrix) else X
+    check_sparse_structure(X)
+    if X.shape[1] > np.iinfo(np.int32).max:
+        raise ValueError(f"at most {np.iinfo(np.int32).max} features are supported, got {X.shape[1]}")
+    data = np.ascontiguousarray(X.data, dtype=np.float32)
+    indices = np.ascontiguousarray(X.indices, dtype=np.int32)
+    indptr = np.ascontiguousarray(X.indptr, dtype=np.int64)
+    converted = sparse.csr_matrix(X.shape, dtype=np.float32)
+    converted.data, converted.indices, converted.indptr = data, indices, indptr
+    return converted
+
+
+class EncodedTargets:
+    """Labels as the engine reads them: for row i, label ids indices[indptr[i]:indptr[i+1]]."""
+
+    def __init__(self, indptr, indices):
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+
+    def take(self, rows):
+        """The targets of a subset of rows, in the order given."""
+        starts, stops = self.indptr[rows], self.indptr[rows + 1]
+        lengths = stops - starts
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        if lengths.sum() == 0:
+            return EncodedTargets(indptr, np.empty(0, dtype=np.int32))
+        indices = np.concatenate([self.indices[a:b] for a, b in zip(starts, stops)])
+        return EncodedTargets(indptr, indices)
+
+
+def is_indicator_matrix(y):
+    """True for a 2-D multi-label indicator y (dense or sparse) with more than one column."""
+    return y is not None and is_multilabel(y)
+
+
+def encode_multilabel(y, n_labels=None):
+    """Indicator matrix -> EncodedTargets; labels are column indices."""
+    Y = sparse.csr_matrix(y if sparse.issparse(y) else np.asarray(y))
+    if n_labels is not None and Y.shape[1] != n_labels:
+        raise ValueError(f"y has {Y.shape[1]} label columns, but the model was fitted with {n_labels}")
+    Y.eliminate_zeros()
+    Y.sum_duplicates()
+    return EncodedTargets(Y.indptr, Y.indices)
+
+
+def multiclass_labels(y):
+    """Validate a 1-D target of class labels (a column vector is accepted with a warning)."""
+    if y is None:
+        raise ValueError("this classifier requires y to be passed, but the target y is None")
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    return y
+
+
+def sorted_classes(y):
+    """Sorted unique labels; a clear TypeError for labels of mixed, unorderable types."""
+    try:
+        return np.unique(y)
+    except TypeError as error:
+        kinds = sorted({type(v).__name__ for v in y})
+        raise TypeError(f"labels must be of one orderable type, got a mix of {kinds}") from error
+
+
+def encode_multiclass(y, classes):
+    """Map labels to ids 0..len(classes)-1; an unseen label is a ValueError that names it."""
+    ids = np.searchsorted(classes, y)
+    ids = np.clip(ids, 0, len(classes) - 1)
+    unseen = classes[ids] != y
+    if np.any(unseen):
+        examples = list(dict.fromkeys(np.asarray(y)[unseen].tolist()))[:5]
+        raise ValueError(
+            f"y contains labels not in classes {list(classes[:10])}"
+            f"{'...' if len(classes) > 10 else ''}: {examples}"
+        )
+    return EncodedTargets(np.arange(len(y) + 1), ids)
+
+
+def resolve_n_threads(n_jobs):
+    """n_jobs -> OpenMP threads: None means all cores OpenMP may use (OMP_NUM_THREADS is
+    honoured); -1 all CPUs; -k all but k-1; k > 0 exactly k."""
+    if n_jobs is None:
+        return openmp_max_threads()
+    if not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return int(n_jobs)
