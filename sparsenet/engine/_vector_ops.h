@@ -1,6 +1,6 @@
 /* Small dense vector kernels used by every layer.
  *
- * Each function is compiled twice (target_clones): once for Haswell-class CPUs (AVX2 + FMA) and
+ * Each function is compiled twice (target_clones): once for x86-64-v3 CPUs (AVX2 + FMA, Haswell and later) and
  * once for the generic x86-64 baseline; the loader picks the right one at start-up, so a portable
  * build still runs 8-wide. Eight independent accumulators let the compiler vectorise the
  * reductions without -ffast-math, so results do not depend on optimisation flags beyond FMA.
@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__clang__)
-#define SN_MULTIVERSION __attribute__((unused, target_clones("arch=haswell", "default")))
+#define SN_MULTIVERSION __attribute__((unused, target_clones("arch=x86-64-v3", "default")))
 #else
 #define SN_MULTIVERSION __attribute__((unused))
 #endif
