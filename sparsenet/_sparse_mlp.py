@@ -21,6 +21,7 @@ from sparsenet._validation import (
     multiclass_labels,
     resolve_n_threads,
     sorted_classes,
+    take_rows,
 )
 from sparsenet.engine._network import Network
 from sparsenet.engine._trainer import AdamTrainer
@@ -50,8 +51,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     alpha : float, default=1e-4
         L2 penalty, applied as in :class:`~sklearn.neural_network.MLPClassifier` (gradient
         ``alpha * w / batch_size``), to the weight rows a batch touches.
-    batch_size : int, default=256
-        Rows per Adam step (clipped to the number of rows).
+    batch_size : int or "auto", default="auto"
+        Rows per Adam step (clipped to the number of rows). "auto" takes one hundredth of
+        the rows, between 32 and 256: small data sets get enough steps per epoch, large ones
+        the batch size that keeps every core busy.
     learning_rate : float, default=1e-3
         Adam step size (``learning_rate_init`` in MLPClassifier).
     max_iter : int, default=200
@@ -131,7 +134,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
@@ -153,7 +156,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         hidden_layer_sizes=(128,),
         *,
         alpha=1e-4,
-        batch_size=256,
+        batch_size="auto",
         learning_rate=1e-3,
         max_iter=200,
         shuffle=True,
@@ -341,7 +344,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             self._best_network = self.network_.copy()
             self.best_loss_ = None
         n_rows = X.shape[0]
-        batch_size = min(self.batch_size, n_rows)
+        if self.batch_size == "auto":
+            batch_size = int(np.clip(n_rows // 100, 32, 256))
+        else:
+            batch_size = self.batch_size
+        batch_size = min(batch_size, n_rows)
         n_threads = resolve_n_threads(self.n_jobs)
         optimizer = self._optimizer
         optimizer.configure(
@@ -397,7 +404,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         train_rows.sort()
         validation_rows.sort()
-        return X[train_rows], targets.take(train_rows), (X[validation_rows], targets.take(validation_rows))
+        return (
+            take_rows(X, train_rows),
+            targets.take(train_rows),
+            (take_rows(X, validation_rows), targets.take(validation_rows)),
+        )
 
     def _converged(self, validation, n_threads, seconds):
         """Book-keeping after an epoch; True when training should stop."""
@@ -502,7 +513,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         chunk = max(1, SCORING_CHUNK_ELEMENTS // n_labels)
         blocks = []
         for start in range(0, X.shape[0], chunk):
-            logits = self.network_.logits(X[start : start + chunk], n_threads)
+            logits = self.network_.logits(take_rows(X, slice(start, start + chunk)), n_threads)
             keep = logits >= logits.max(axis=1, keepdims=True) + np.log(MULTILABEL_RELATIVE_THRESHOLD)
             blocks.append(sparse.csr_matrix(keep, dtype=np.int64))
         predicted = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, n_labels), dtype=np.int64)

@@ -74,6 +74,12 @@ def csr_for_engine(X):
     return converted
 
 
+def take_rows(X, rows):
+    """Rows of an engine-ready X, still engine-ready (scipy may narrow index dtypes)."""
+    subset = X[rows]
+    return csr_for_engine(subset) if sparse.issparse(subset) else np.ascontiguousarray(subset)
+
+
 class EncodedTargets:
     """Labels as the engine reads them: for row i, label ids indices[indptr[i]:indptr[i+1]]."""
 

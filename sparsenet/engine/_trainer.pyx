@@ -241,7 +241,15 @@ cdef class AdamTrainer:
                     self.touched_features[n_touched] = feature
                     n_touched += 1
                 slot[feature] += 1
-        qsort(&self.touched_features[0], n_touched, sizeof(int), compare_ints)
+        if n_features <= 32 * n_touched:
+            # a dense enough batch: one linear scan of the marks beats a comparison sort
+            n_touched = 0
+            for feature in range(n_features):
+                if slot[feature] >= 0:
+                    self.touched_features[n_touched] = feature
+                    n_touched += 1
+        else:
+            qsort(&self.touched_features[0], n_touched, sizeof(int), compare_ints)
         # pass 2: each feature's block starts where the previous one ends; slot becomes a cursor
         for j in range(n_touched):
             feature = self.touched_features[j]

@@ -1,0 +1,14 @@
+"""The examples in the public docstrings run and print what they claim."""
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["sparsenet._sparse_mlp", "sparsenet.datasets._sms_spam"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,0 +1,170 @@
+"""The Cython engine against a NumPy reference of the same network, and its safety checks."""
+import numpy as np
+import pytest
+from scipy import sparse
+
+import _reference_network as reference
+from sparsenet.engine._network import Network
+from sparsenet.engine._trainer import AdamTrainer
+
+HYPER = dict(learning_rate=0.01, beta_1=0.9, beta_2=0.999, epsilon=1.0, l2=0.1)
+
+
+def engine_csr(X):
+    X = sparse.csr_matrix(X, dtype=np.float32)
+    X.indices = X.indices.astype(np.int32)
+    X.indptr = X.indptr.astype(np.int64)
+    return X
+
+
+def random_problem(seed, n=9, n_features=13, hidden=(6, 5), n_outputs=4, multilabel=False):
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, n_features, density=0.3, random_state=seed, format="csr", dtype=np.float32)
+    X.data = rng.normal(size=X.nnz).astype(np.float32)
+    sizes = [n_features, *hidden, n_outputs]
+    weights = [rng.normal(size=(sizes[0], sizes[1])).astype(np.float32)]
+    weights += [rng.normal(size=(b, a)).astype(np.float32) for a, b in zip(sizes[1:-1], sizes[2:])]
+    biases = [(0.1 * rng.normal(size=s)).astype(np.float32) for s in sizes[1:]]
+    if multilabel:
+        labels = [list(rng.choice(n_outputs, size=rng.integers(0, 3), replace=False)) for _ in range(n)]
+    else:
+        labels = [[int(rng.integers(n_outputs))] for _ in range(n)]
+    return engine_csr(X), weights, biases, labels
+
+
+def label_csr(labels):
+    indptr = np.cumsum([0] + [len(row) for row in labels])
+    indices = np.array([label for row in labels for label in row], dtype=np.int32)
+    return indptr, indices
+
+
+def as64(arrays):
+    return [a.astype(np.float64) for a in arrays]
+
+
+@pytest.mark.parametrize("dense_input", [False, True])
+def test_logits_match_reference(dense_input):
+    X, weights, biases, _ = random_problem(0)
+    network = Network(weights, biases)
+    _, expected = reference.forward(as64(weights), as64(biases), X.toarray().astype(np.float64))
+    X_engine = X.toarray() if dense_input else X
+    np.testing.assert_allclose(network.logits(X_engine), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_reference_gradients_match_finite_differences():
+    X, weights, biases, labels = random_problem(1, multilabel=True)
+    Xd = X.toarray().astype(np.float64)
+    W, B = as64(weights), as64(biases)
+    T = reference.targets_matrix(labels, B[-1].shape[0])
+    weight_grads, bias_grads = reference.gradients(W, B, Xd, T)
+    step = 1e-6
+    rng = np.random.default_rng(0)
+    for layer in range(len(W)):
+        for params, grads in ((W, weight_grads), (B, bias_grads)):
+            for _ in range(5):
+                index = tuple(rng.integers(s) for s in params[layer].shape)
+                original = params[layer][index]
+                params[layer][index] = original + step
+                up = reference.loss(W, B, Xd, T)
+                params[layer][index] = original - step
+                down = reference.loss(W, B, Xd, T)
+                params[layer][index] = original
+                assert (up - down) / (2 * step) == pytest.approx(grads[layer][index], rel=1e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("dense_input", [False, True])
+@pytest.mark.parametrize("multilabel", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads):
+    X, weights, biases, labels = random_problem(2, multilabel=multilabel)
+    n = X.shape[0]
+    network = Network([w.copy() for w in weights], [b.copy() for b in biases])
+    trainer = AdamTrainer(network)
+    trainer.configure(**HYPER, batch_size=n, n_threads=n_threads)
+    trainer.bind(X.toarray() if dense_input else X, *label_csr(labels))
+    loss = trainer.train_batch(np.arange(n))
+
+    Xd = X.toarray().astype(np.float64)
+    T = reference.targets_matrix(labels, biases[-1].shape[0])
+    assert loss == pytest.approx(reference.loss(as64(weights), as64(biases), Xd, T), rel=1e-5)
+    weight_grads, bias_grads = reference.gradients(as64(weights), as64(biases), Xd, T)
+    settings = dict(lr=HYPER["learning_rate"], beta_1=HYPER["beta_1"], beta_2=HYPER["beta_2"],
+                    epsilon=HYPER["epsilon"])
+    # the input layer updates only the features present in the batch
+    present = (Xd != 0).any(axis=0)[:, None]
+    for layer in range(len(weights)):
+        touched = present if layer == 0 else True
+        expected_w = reference.adam_step(weights[layer], weight_grads[layer], touched, n, HYPER["l2"], **settings)
+        expected_b = reference.adam_step(biases[layer], bias_grads[layer], True, n, 0.0, **settings)
+        np.testing.assert_allclose(network.weights[layer], expected_w, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(network.biases[layer], expected_b, rtol=1e-5, atol=1e-7)
+    assert not np.array_equal(network.weights[0][present[:, 0]], weights[0][present[:, 0]])
+    np.testing.assert_array_equal(network.weights[0][~present[:, 0]], weights[0][~present[:, 0]])
+
+
+def train_a_few_batches(n_threads, seed=3):
+    X, weights, biases, labels = random_problem(seed, n=64, n_features=40, hidden=(16,), n_outputs=5)
+    network = Network(weights, biases)
+    trainer = AdamTrainer(network)
+    trainer.configure(**HYPER, batch_size=16, n_threads=n_threads)
+    trainer.bind(X, *label_csr(labels))
+    losses = [trainer.train_batch(np.arange(start, start + 16)) for start in range(0, 64, 16)]
+    return network, losses
+
+
+def test_training_is_bit_identical_across_thread_counts():
+    one, losses_one = train_a_few_batches(1)
+    two, losses_two = train_a_few_batches(2)
+    assert losses_one == losses_two
+    for a, b in zip(one.weights + one.biases, two.weights + two.biases):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_top_k_matches_a_full_sort():
+    X, weights, biases, _ = random_problem(4, n=20, n_outputs=30)
+    network = Network(weights, biases)
+    logits = network.logits(X)
+    labels, scores, log_normaliser = network.top_k(X, 7, 2, with_log_normaliser=True)
+    expected = np.argsort(-logits, axis=1, kind="stable")[:, :7]
+    np.testing.assert_array_equal(labels, expected)
+    np.testing.assert_array_equal(scores, np.take_along_axis(logits, expected, axis=1))
+    lse = np.log(np.exp(logits.astype(np.float64)).sum(axis=1))
+    np.testing.assert_allclose(log_normaliser, lse, rtol=1e-6)
+
+
+def test_network_pickles_with_its_weights():
+    import pickle
+
+    X, weights, biases, _ = random_problem(5)
+    network = Network(weights, biases)
+    restored = pickle.loads(pickle.dumps(network))
+    np.testing.assert_array_equal(restored.logits(X), network.logits(X))
+
+
+def test_engine_rejects_out_of_range_input():
+    X, weights, biases, labels = random_problem(6)
+    network = Network(weights, biases)
+    bad = engine_csr(X)
+    bad.indices = bad.indices.copy()
+    bad.indices[0] = X.shape[1] + 100
+    with pytest.raises(ValueError, match="column indices outside"):
+        network.logits(bad)
+    bad = engine_csr(X)
+    bad.indptr = bad.indptr.copy()
+    bad.indptr[-1] = X.nnz + 10
+    with pytest.raises(ValueError, match="indptr"):
+        network.logits(bad)
+    with pytest.raises(TypeError, match="float32"):
+        network.logits(X.toarray().astype(np.float64))
+    with pytest.raises(ValueError, match="features"):
+        network.logits(np.zeros((2, X.shape[1] + 1), dtype=np.float32))
+    trainer = AdamTrainer(network)
+    trainer.configure(**HYPER, batch_size=4, n_threads=1)
+    indptr, indices = label_csr(labels)
+    with pytest.raises(ValueError, match="label ids"):
+        trainer.bind(X, indptr, indices + 100)
+    trainer.bind(X, indptr, indices)
+    with pytest.raises(ValueError, match="row ids"):
+        trainer.train_batch(np.array([0, X.shape[0]]))
+    with pytest.raises(ValueError, match="exceeds"):
+        trainer.train_batch(np.arange(5))

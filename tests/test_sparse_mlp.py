@@ -1,0 +1,192 @@
+"""SparseMLPClassifier as a user sees it: fitting, predicting, the scikit-learn tooling."""
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sparsenet import SparseMLPClassifier
+
+
+def small_model(**params):
+    settings = dict(hidden_layer_sizes=(32,), max_iter=60, random_state=0, n_jobs=1, batch_size=32)
+    settings.update(params)
+    return SparseMLPClassifier(**settings)
+
+
+def test_learns_a_multiclass_problem(blobs):
+    X, y = blobs
+    clf = small_model().fit(X, y)
+    assert clf.score(X, y) > 0.95
+    assert clf.n_features_in_ == 20
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert len(clf.loss_curve_) == clf.n_iter_
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_string_labels_and_probabilities(blobs):
+    X, y = blobs
+    names = np.array(["cat", "dog", "emu"])[y]
+    clf = small_model().fit(X, names)
+    assert set(clf.predict(X)) <= {"cat", "dog", "emu"}
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-10)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+
+
+def test_predict_topk_orders_labels_by_probability(blobs):
+    X, y = blobs
+    clf = small_model().fit(X, y)
+    labels, scores = clf.predict_topk(X, k=3, return_scores=True)
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(labels, clf.classes_[np.argsort(-proba, axis=1, kind="stable")])
+    np.testing.assert_allclose(scores, np.sort(proba, axis=1)[:, ::-1], rtol=1e-5)
+    np.testing.assert_array_equal(labels[:, 0], clf.predict(X))
+    with pytest.raises(ValueError, match="k must be"):
+        clf.predict_topk(X, k=4)
+
+
+def test_binary_decision_function_is_the_log_odds():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    y = (X[:, 0] > 0).astype(int)
+    clf = small_model().fit(X, y)
+    decision = clf.decision_function(X)
+    assert decision.shape == (200,)
+    proba = clf.predict_proba(X)[:, 1]
+    np.testing.assert_allclose(np.log(proba / (1 - proba)), decision, rtol=1e-4, atol=1e-4)
+    assert clf.score(X, y) > 0.95
+
+
+def test_sparse_multilabel_stays_sparse_and_learns(sparse_multilabel):
+    X, Y = sparse_multilabel
+    clf = small_model(hidden_layer_sizes=(64,), max_iter=80).fit(X, Y)
+    predicted = clf.predict(X)
+    assert sparse.issparse(predicted) and predicted.shape == Y.shape
+    np.testing.assert_array_equal(clf.classes_, np.arange(Y.shape[1]))
+    top = clf.predict_topk(X, k=1)[:, 0]
+    precision_at_1 = Y[np.arange(Y.shape[0]), top].mean()
+    assert precision_at_1 > 0.9
+    dense_fit = small_model(hidden_layer_sizes=(64,), max_iter=80).fit(X, Y.toarray())
+    assert isinstance(dense_fit.predict(X[:5]), np.ndarray)
+    np.testing.assert_array_equal(dense_fit.predict(X), predicted.toarray())
+
+
+def test_every_sparse_format_gives_the_same_model(blobs):
+    X, y = blobs
+    reference = small_model(max_iter=5).fit(X, y).predict_proba(X)
+    for fmt in ("csr", "csc", "coo", "lil", "dok", "bsr"):
+        Xs = sparse.csr_matrix(X).asformat(fmt)
+        np.testing.assert_allclose(small_model(max_iter=5).fit(Xs, y).predict_proba(Xs), reference, rtol=1e-5)
+
+
+def test_same_seed_one_thread_is_bit_identical(blobs):
+    X, y = blobs
+    first = small_model().fit(X, y).predict_proba(X)
+    second = small_model().fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other_seed = small_model(random_state=1).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other_seed)
+
+
+def test_thread_count_does_not_change_the_result(blobs):
+    X, y = blobs
+    one = small_model(n_jobs=1).fit(X, y)
+    two = small_model(n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(one.predict_proba(X), two.predict_proba(X))
+
+
+def test_pickle_and_joblib_round_trips(blobs, tmp_path):
+    X, y = blobs
+    clf = small_model().fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    joblib.dump(clf, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib", mmap_mode="r")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # a memory-mapped (read-only) model can still be trained further
+    loaded.partial_fit(X, y)
+    restored.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), restored.predict_proba(X))
+
+
+def test_clone_is_unfitted_with_same_params(blobs):
+    X, y = blobs
+    clf = small_model(alpha=0.01).fit(X, y)
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params()
+    assert not hasattr(copy, "network_")
+
+
+def test_pipeline_grid_search_and_cross_validation(blobs):
+    X, y = blobs
+    pipe = make_pipeline(StandardScaler(), small_model(max_iter=20))
+    search = GridSearchCV(pipe, {"sparsemlpclassifier__hidden_layer_sizes": [(8,), (32,)]}, cv=3)
+    search.fit(X, y)
+    assert search.best_score_ > 0.9
+    scores = cross_val_score(small_model(max_iter=20), X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.85
+
+
+def test_partial_fit_streaming_matches_fit_in_spirit(blobs):
+    X, y = blobs
+    streamed = small_model()
+    for _ in range(30):
+        for start in range(0, len(y), 100):
+            streamed.partial_fit(X[start : start + 100], y[start : start + 100], classes=[0, 1, 2])
+    fitted = small_model(max_iter=30).fit(X, y)
+    assert streamed.n_iter_ == 90
+    assert abs(streamed.score(X, y) - fitted.score(X, y)) < 0.05
+    assert streamed.score(X, y) > 0.9
+
+
+def test_warm_start_continues_training(blobs):
+    X, y = blobs
+    clf = small_model(max_iter=3, warm_start=True)
+    clf.fit(X, y)
+    steps = clf._optimizer.step
+    clf.fit(X, y)
+    assert clf.n_iter_ == 6 and clf._optimizer.step == 2 * steps
+    cold = small_model(max_iter=3).fit(X, y)
+    cold.fit(X, y)
+    assert cold.n_iter_ == 3
+
+
+def test_early_stopping_keeps_the_best_weights(blobs):
+    X, y = blobs
+    clf = small_model(early_stopping=True, max_iter=200, n_iter_no_change=3).fit(X, y)
+    assert clf.n_iter_ < 200
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+
+
+def test_loss_convergence_stops_before_max_iter():
+    X = np.eye(4).repeat(10, axis=0)
+    y = np.arange(4).repeat(10)
+    clf = small_model(max_iter=2000, learning_rate=0.05, tol=1e-3, n_iter_no_change=2).fit(X, y)
+    assert clf.n_iter_ < 2000
+    assert clf.score(X, y) == 1.0
+
+
+def test_coefs_match_sklearn_layout(blobs):
+    X, y = blobs
+    clf = small_model(hidden_layer_sizes=(16, 8)).fit(X, y)
+    assert [c.shape for c in clf.coefs_] == [(20, 16), (16, 8), (8, 3)]
+    assert [b.shape for b in clf.intercepts_] == [(16,), (8,), (3,)]
+    hidden = np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0)
+    hidden = np.maximum(hidden @ clf.coefs_[1] + clf.intercepts_[1], 0)
+    logits = hidden @ clf.coefs_[2] + clf.intercepts_[2]
+    np.testing.assert_allclose(clf.decision_function(X), logits, rtol=1e-3, atol=1e-3)
+
+
+def test_verbose_prints_progress(blobs, capsys):
+    X, y = blobs
+    small_model(max_iter=2, verbose=True).fit(X, y)
+    assert "Iteration 2, loss = " in capsys.readouterr().out
