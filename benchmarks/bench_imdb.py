@@ -1,0 +1,132 @@
+"""Hashed IMDB reviews: SparseMLPClassifier against PyTorch and scikit-learn's MLPClassifier.
+
+Features: HashingVectorizer(n_features=2**18, ngram_range=(1, 2)), fitted on the 25,000
+training reviews, tested on the 25,000 test reviews. Network 262144-256-2, ReLU, softmax,
+Adam (lr 1e-3), batch 256, the same Glorot-uniform initialisation and the same number of
+epochs for sparsenet and PyTorch. PyTorch runs in its strongest simple form for sparse
+input: EmbeddingBag(mode="sum", sparse=True) weighted by the feature values, SparseAdam on
+it and Adam on the rest. MLPClassifier is too slow for whole epochs on this input, so its
+throughput is timed on a few steady-state batches. Usage:
+
+    python benchmarks/bench_imdb.py [--threads 2] [--epochs 3]
+"""
+from _common import Timer, machine_line, markdown_table, parse_args, report
+
+args = parse_args(__doc__, lambda p: p.add_argument("--epochs", type=int, default=3))
+
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.feature_extraction.text import HashingVectorizer  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+
+from _data import load_imdb  # noqa: E402
+from sparsenet import SparseMLPClassifier  # noqa: E402
+
+HIDDEN, BATCH, LR, N_FEATURES, SEED = 256, 256, 1e-3, 2**18, 0
+
+train_texts, y_train, test_texts, y_test = load_imdb()
+vectorizer = HashingVectorizer(n_features=N_FEATURES, ngram_range=(1, 2))
+X_train, X_test = vectorizer.transform(train_texts), vectorizer.transform(test_texts)
+n_train = X_train.shape[0]
+print(f"IMDB hashed: {X_train.shape}, {X_train.nnz / n_train:.0f} nonzeros a row", flush=True)
+
+
+def fit_sparsenet(threads):
+    clf = SparseMLPClassifier(
+        hidden_layer_sizes=(HIDDEN,), batch_size=BATCH, learning_rate=LR, alpha=0.0,
+        max_iter=args.epochs, early_stopping=False, tol=0.0, random_state=SEED, n_jobs=threads,
+    )
+    with warnings.catch_warnings(), Timer() as timer:
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X_train, y_train)
+    return clf, timer.seconds
+
+
+def fit_torch(threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(SEED)
+
+    class HashedTextMLP(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.EmbeddingBag(N_FEATURES, HIDDEN, mode="sum", sparse=True)
+            self.hidden_bias = torch.nn.Parameter(torch.empty(HIDDEN))
+            self.output = torch.nn.Linear(HIDDEN, 2)
+            for tensor, fan_in, fan_out in ((self.embedding.weight, N_FEATURES, HIDDEN),
+                                            (self.hidden_bias, N_FEATURES, HIDDEN),
+                                            (self.output.weight, HIDDEN, 2), (self.output.bias, HIDDEN, 2)):
+                bound = np.sqrt(6.0 / (fan_in + fan_out))
+                torch.nn.init.uniform_(tensor, -bound, bound)
+
+        def forward(self, indices, offsets, values):
+            hidden = self.embedding(indices, offsets, per_sample_weights=values) + self.hidden_bias
+            return self.output(torch.relu(hidden))
+
+    def tensors(X):
+        return (torch.from_numpy(X.indices.astype(np.int64)), torch.from_numpy(X.indptr[:-1].astype(np.int64)),
+                torch.from_numpy(X.data.astype(np.float32)))
+
+    model = HashedTextMLP()
+    sparse_opt = torch.optim.SparseAdam(list(model.embedding.parameters()), lr=LR)
+    dense_opt = torch.optim.Adam([model.hidden_bias, *model.output.parameters()], lr=LR)
+    targets = torch.from_numpy(y_train.astype(np.int64))
+    rng = np.random.default_rng(SEED)
+    with Timer() as timer:
+        for _ in range(args.epochs):
+            order = rng.permutation(n_train)
+            for start in range(0, n_train, BATCH):
+                rows = order[start : start + BATCH]
+                loss = torch.nn.functional.cross_entropy(model(*tensors(X_train[rows])), targets[rows])
+                sparse_opt.zero_grad()
+                dense_opt.zero_grad()
+                loss.backward()
+                sparse_opt.step()
+                dense_opt.step()
+    with torch.no_grad():
+        accuracy = float((model(*tensors(X_test)).argmax(1).numpy() == y_test).mean())
+    return accuracy, timer.seconds, torch.__version__
+
+
+def mlpclassifier_throughput(n_batches=8):
+    clf = MLPClassifier(hidden_layer_sizes=(HIDDEN,), batch_size=BATCH, learning_rate_init=LR,
+                        alpha=0.0, random_state=SEED)
+    rows = np.random.default_rng(SEED).permutation(n_train)[: n_batches * BATCH]
+    clf.partial_fit(X_train[rows[:BATCH]], y_train[rows[:BATCH]], classes=[0, 1])  # allocation, not timed
+    with Timer() as timer:
+        clf.partial_fit(X_train[rows], y_train[rows])
+    return len(rows) / timer.seconds
+
+
+results = []
+sparse_two, seconds_two = fit_sparsenet(args.threads)
+sparse_accuracy = sparse_two.score(X_test, y_test)
+sparse_rate = args.epochs * n_train / seconds_two
+print(f"sparsenet {args.threads} threads: {seconds_two:.1f} s, accuracy {sparse_accuracy:.4f}", flush=True)
+sparse_one, seconds_one = fit_sparsenet(1)
+print(f"sparsenet 1 thread: {seconds_one:.1f} s", flush=True)
+identical = np.array_equal(sparse_one.predict_proba(X_test), sparse_two.predict_proba(X_test))
+torch_accuracy, torch_seconds, torch_version = fit_torch(args.threads)
+torch_rate = args.epochs * n_train / torch_seconds
+print(f"PyTorch: {torch_seconds:.1f} s, accuracy {torch_accuracy:.4f}", flush=True)
+mlp_rate = mlpclassifier_throughput()
+print(f"MLPClassifier: {mlp_rate:.1f} rows/s", flush=True)
+
+rows = [
+    [f"sparsenet SparseMLPClassifier ({args.threads} threads)", f"{sparse_rate:,.0f}", f"{seconds_two:.1f}",
+     f"{sparse_accuracy * 100:.2f}", "1.00x"],
+    [f"sparsenet SparseMLPClassifier (1 thread)", f"{args.epochs * n_train / seconds_one:,.0f}", f"{seconds_one:.1f}",
+     f"{sparse_one.score(X_test, y_test) * 100:.2f}", f"{seconds_one / seconds_two:.2f}x slower"],
+    [f"PyTorch {torch_version} EmbeddingBag(sparse=True) + SparseAdam", f"{torch_rate:,.0f}", f"{torch_seconds:.1f}",
+     f"{torch_accuracy * 100:.2f}", f"{sparse_rate / torch_rate:.1f}x slower"],
+    ["scikit-learn MLPClassifier (8 batches, steady state)", f"{mlp_rate:,.1f}", "n/a", "n/a",
+     f"{sparse_rate / mlp_rate:.0f}x slower"],
+]
+table = markdown_table(["model", "training rows/s", f"fit s ({args.epochs} epochs)", "test accuracy %", "vs sparsenet"], rows)
+notes = (f"2 threads vs 1 thread (sparsenet): {seconds_one / seconds_two:.2f}x. "
+         f"1-thread and {args.threads}-thread models bit-identical: {identical}.")
+report("imdb", f"Hashed IMDB: 262144-256-2 MLP, Adam, batch 256, {args.epochs} epochs",
+       f"{machine_line(args.threads)}\n\n{table}\n\n{notes}")
