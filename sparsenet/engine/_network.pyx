@@ -10,9 +10,8 @@ cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport exp, log
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
 
-from sparsenet.engine._vector_ops cimport vec_axpy, vec_dot, vec_relu
+from sparsenet.engine._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
 
 cnp.import_array()
 
@@ -67,21 +66,17 @@ cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRo
     """Forward one input row; hidden activations go to `hidden`, output scores to `logits`."""
     cdef const Layer *layer = &layers[0]
     cdef Py_ssize_t width = layer.n_out
-    cdef Py_ssize_t p, j, l, n
-    cdef float value
-    cdef const float *dense_row
+    cdef Py_ssize_t l, n
+    cdef long long start
     cdef float *previous
     cdef float *output
-    memcpy(hidden, layer.biases, width * sizeof(float))
     if X.indices != NULL:
-        for p in range(X.indptr[row], X.indptr[row + 1]):
-            vec_axpy(X.data[p], layer.weights + <Py_ssize_t> X.indices[p] * width, hidden, width)
+        start = X.indptr[row]
+        vec_weighted_row_sum(hidden, layer.biases, width, X.data + start, 1, layer.weights, width,
+                             X.indices + start, X.indptr[row + 1] - start)
     else:
-        dense_row = X.data + row * X.n_features
-        for j in range(X.n_features):
-            value = dense_row[j]
-            if value != 0:
-                vec_axpy(value, layer.weights + j * width, hidden, width)
+        vec_weighted_row_sum(hidden, layer.biases, width, X.data + row * X.n_features, 1,
+                             layer.weights, width, NULL, X.n_features)
     vec_relu(hidden, width)
     for l in range(1, n_layers):
         layer = &layers[l]

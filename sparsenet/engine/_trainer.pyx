@@ -19,9 +19,31 @@ from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memset
 
 from sparsenet.engine._network cimport InputRows, Layer, Network, bind_input_rows, forward_sample
-from sparsenet.engine._vector_ops cimport vec_adam_step, vec_axpy, vec_relu_backward
+from sparsenet.engine._vector_ops cimport (
+    vec_adam_step,
+    vec_relu_backward,
+    vec_weighted_row_sum,
+)
 
 cnp.import_array()
+
+
+cdef extern from "<time.h>" nogil:
+    cdef struct timespec:
+        long tv_sec
+        long tv_nsec
+    int clock_gettime(int clock_id, timespec *tp)
+    int CLOCK_MONOTONIC
+
+
+cdef inline double now() noexcept nogil:
+    cdef timespec t
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return t.tv_sec + 1e-9 * t.tv_nsec
+
+
+# the phases of a step, for AdamTrainer.phase_seconds
+PHASES = ("transpose_input", "forward_backward", "update_input_layer", "update_later_layers")
 
 
 cdef int compare_ints(const void *a, const void *b) noexcept nogil:
@@ -41,6 +63,7 @@ cdef class AdamTrainer:
     cdef readonly Network network
     cdef readonly list weight_m, weight_v, bias_m, bias_v
     cdef readonly long long step
+    cdef double[4] phase_totals       # wall-clock seconds spent in each phase (PHASES)
     cdef float **weight_m_ptr
     cdef float **weight_v_ptr
     cdef float **bias_m_ptr
@@ -81,6 +104,7 @@ cdef class AdamTrainer:
         self.bias_m = zeros(network.biases) if bias_m is None else bias_m
         self.bias_v = zeros(network.biases) if bias_v is None else bias_v
         self.step = step
+        self.phase_totals[:] = [0.0, 0.0, 0.0, 0.0]
         self.n_threads = 1
         self.batch_capacity = 0
 
@@ -206,14 +230,27 @@ cdef class AdamTrainer:
         cdef Py_ssize_t n_touched
         cdef double total = 0.0
         cdef Py_ssize_t s
+        cdef double[5] clock
         with nogil:
+            clock[0] = now()
             n_touched = self._transpose_input(&batch[0], n)
+            clock[1] = now()
             self._forward_backward(&batch[0], n)
+            clock[2] = now()
             self._update_input_layer(n, n_touched, <float> step_size)
+            clock[3] = now()
             self._update_neuron_layers(n, <float> step_size)
+            clock[4] = now()
+            for s in range(4):
+                self.phase_totals[s] += clock[s + 1] - clock[s]
             for s in range(n):
                 total += self.sample_losses[s]
         return total
+
+    @property
+    def phase_seconds(self):
+        """Wall-clock seconds spent in each phase of the steps so far (since construction)."""
+        return {name: self.phase_totals[i] for i, name in enumerate(PHASES)}
 
     cdef Py_ssize_t _transpose_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
         """Group the batch's nonzeros by feature, features in increasing order: touched_features,
@@ -306,7 +343,6 @@ cdef class AdamTrainer:
         cdef long long first_label = self.y_indptr[row]
         cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label
         cdef double largest, normaliser = 0.0, loss = 0.0, share
-        cdef float error
         forward_sample(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets, output)
         if n_labels == 0:
             memset(output, 0, n_out * sizeof(float))
@@ -329,26 +365,25 @@ cdef class AdamTrainer:
             layer = &self.layers[l]
             layer_errors = output if l == n_layers - 1 else errors + self.hidden_offsets[l]
             previous_errors = errors + self.hidden_offsets[l - 1]
-            memset(previous_errors, 0, layer.n_in * sizeof(float))
-            for k in range(layer.n_out):
-                error = layer_errors[k]
-                if error != 0:
-                    vec_axpy(error, layer.weights + k * layer.n_in, previous_errors, layer.n_in)
+            vec_weighted_row_sum(previous_errors, NULL, layer.n_in, layer_errors, 1,
+                                 layer.weights, layer.n_in, NULL, layer.n_out)
             vec_relu_backward(previous_errors, hidden + self.hidden_offsets[l - 1], layer.n_in)
         return loss
 
     cdef void _update_input_layer(self, Py_ssize_t n, Py_ssize_t n_touched, float step_size) noexcept nogil:
         """Adam on each input feature touched by the batch, and on the first layer's biases."""
-        cdef Py_ssize_t width = self.layers[0].n_out, t, e, s
-        cdef float inv_batch = 1.0 / n
+        cdef Py_ssize_t width = self.layers[0].n_out, t
+        cdef long long first
+        cdef float inv_batch = 1.0 / n, one = 1.0
         cdef float *gradient
         cdef long long feature
         with parallel(num_threads=self.n_threads):
             for t in prange(n_touched, schedule="dynamic", chunksize=64):
                 gradient = &self.row_gradients[threadid(), 0]
-                memset(gradient, 0, width * sizeof(float))
-                for e in range(self.feature_entries_start[t], self.feature_entries_start[t + 1]):
-                    vec_axpy(self.entry_value[e], &self.errors[self.entry_sample[e], 0], gradient, width)
+                first = self.feature_entries_start[t]
+                vec_weighted_row_sum(gradient, NULL, width, &self.entry_value[first], 1,
+                                     &self.errors[0, 0], self.errors.shape[1],
+                                     &self.entry_sample[first], self.feature_entries_start[t + 1] - first)
                 feature = self.touched_features[t]
                 vec_adam_step(self.layers[0].weights + feature * width,
                               self.weight_m_ptr[0] + feature * width,
@@ -356,9 +391,8 @@ cdef class AdamTrainer:
                               gradient, width, inv_batch, self.l2, step_size,
                               self.beta_1, self.beta_2, self.epsilon)
         gradient = &self.row_gradients[0, 0]
-        memset(gradient, 0, width * sizeof(float))
-        for s in range(n):
-            vec_axpy(1.0, &self.errors[s, 0], gradient, width)
+        vec_weighted_row_sum(gradient, NULL, width, &one, 0, &self.errors[0, 0],
+                             self.errors.shape[1], NULL, n)
         vec_adam_step(self.layers[0].biases, self.bias_m_ptr[0], self.bias_v_ptr[0], gradient,
                       width, inv_batch, 0.0, step_size, self.beta_1, self.beta_2, self.epsilon)
 
@@ -367,7 +401,7 @@ cdef class AdamTrainer:
         neuron's error times the previous layer's activations."""
         cdef Py_ssize_t l, k, s, n_in, n_out
         cdef float inv_batch = 1.0 / n
-        cdef float error, bias_gradient
+        cdef float bias_gradient
         cdef float *gradient
         cdef const float *errors
         cdef Py_ssize_t errors_stride
@@ -383,13 +417,11 @@ cdef class AdamTrainer:
             with parallel(num_threads=self.n_threads):
                 for k in prange(n_out, schedule="static"):
                     gradient = &self.row_gradients[threadid(), 0]
-                    memset(gradient, 0, n_in * sizeof(float))
+                    vec_weighted_row_sum(gradient, NULL, n_in, errors + k, errors_stride,
+                                         inputs, self.activations.shape[1], NULL, n)
                     bias_gradient = 0.0
                     for s in range(n):
-                        error = errors[s * errors_stride + k]
-                        if error != 0:
-                            vec_axpy(error, inputs + s * self.activations.shape[1], gradient, n_in)
-                            bias_gradient = bias_gradient + error
+                        bias_gradient = bias_gradient + errors[s * errors_stride + k]
                     vec_adam_step(self.layers[l].weights + k * n_in, self.weight_m_ptr[l] + k * n_in,
                                   self.weight_v_ptr[l] + k * n_in, gradient, n_in, inv_batch,
                                   self.l2, step_size, self.beta_1, self.beta_2, self.epsilon)

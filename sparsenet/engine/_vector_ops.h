@@ -10,6 +10,10 @@
 
 #include <math.h>
 #include <stddef.h>
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#define SN_HAVE_AVX2_PATH 1
+#endif
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(__clang__)
 #define SN_MULTIVERSION __attribute__((unused, target_clones("arch=x86-64-v3", "default")))
@@ -73,6 +77,117 @@ static void vec_adam_step(float *w, float *m, float *v, const float *grad_sum, p
         v[k] = vk;
         w[k] -= step_size * mk / (sqrtf(vk) + epsilon);
     }
+}
+
+/* out[j] = init[j] + sum_q c_q * rows[id_q * row_stride + j], for j < n, where
+ *   c_q = coefficients[q * coefficient_stride] (stride 0: one coefficient for every term),
+ *   id_q = row_ids[q], or q when row_ids is NULL; init NULL means zeros.
+ * Terms with a zero coefficient are skipped. Terms are added in order q = 0, 1, ... for every
+ * j, so the result does not depend on how the caller splits work between threads.
+ *
+ * This one kernel is the sparse forward pass (rows = weights of the nonzero features), the
+ * back-propagation through a layer (rows = neuron weights) and every weight gradient (rows =
+ * the batch's activations or errors). A block of `out` stays in registers across all the
+ * terms, so the only memory traffic is reading the rows once. */
+__attribute__((unused))
+static void weighted_row_sum_generic(float *out, const float *init, ptrdiff_t n,
+                                     const float *coefficients, ptrdiff_t coefficient_stride,
+                                     const float *rows, ptrdiff_t row_stride,
+                                     const int *row_ids, ptrdiff_t count)
+{
+    for (ptrdiff_t j = 0; j < n; j++)
+        out[j] = init ? init[j] : 0.0f;
+    for (ptrdiff_t q = 0; q < count; q++) {
+        float c = coefficients[q * coefficient_stride];
+        if (c == 0.0f)
+            continue;
+        const float *row = rows + (row_ids ? (ptrdiff_t)row_ids[q] : q) * row_stride;
+        for (ptrdiff_t j = 0; j < n; j++)
+            out[j] += c * row[j];
+    }
+}
+
+#ifdef SN_HAVE_AVX2_PATH
+__attribute__((unused, target("avx2,fma")))
+static void weighted_row_sum_avx2(float *out, const float *init, ptrdiff_t n,
+                                  const float *coefficients, ptrdiff_t coefficient_stride,
+                                  const float *rows, ptrdiff_t row_stride,
+                                  const int *row_ids, ptrdiff_t count)
+{
+    ptrdiff_t j = 0;
+    /* 64 outputs (8 registers) at a time */
+    for (; j + 64 <= n; j += 64) {
+        __m256 acc[8];
+        for (int b = 0; b < 8; b++)
+            acc[b] = init ? _mm256_loadu_ps(init + j + 8 * b) : _mm256_setzero_ps();
+        for (ptrdiff_t q = 0; q < count; q++) {
+            float c = coefficients[q * coefficient_stride];
+            if (c == 0.0f)
+                continue;
+            const float *row = rows + (row_ids ? (ptrdiff_t)row_ids[q] : q) * row_stride + j;
+            __m256 cv = _mm256_set1_ps(c);
+            for (int b = 0; b < 8; b++)
+                acc[b] = _mm256_fmadd_ps(cv, _mm256_loadu_ps(row + 8 * b), acc[b]);
+        }
+        for (int b = 0; b < 8; b++)
+            _mm256_storeu_ps(out + j + 8 * b, acc[b]);
+    }
+    /* then 8 at a time */
+    for (; j + 8 <= n; j += 8) {
+        __m256 acc = init ? _mm256_loadu_ps(init + j) : _mm256_setzero_ps();
+        for (ptrdiff_t q = 0; q < count; q++) {
+            float c = coefficients[q * coefficient_stride];
+            if (c == 0.0f)
+                continue;
+            const float *row = rows + (row_ids ? (ptrdiff_t)row_ids[q] : q) * row_stride + j;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(c), _mm256_loadu_ps(row), acc);
+        }
+        _mm256_storeu_ps(out + j, acc);
+    }
+    /* the last few, with the same fused rounding */
+    for (; j < n; j++) {
+        float acc = init ? init[j] : 0.0f;
+        for (ptrdiff_t q = 0; q < count; q++) {
+            float c = coefficients[q * coefficient_stride];
+            if (c == 0.0f)
+                continue;
+            acc = fmaf(c, rows[(row_ids ? (ptrdiff_t)row_ids[q] : q) * row_stride + j], acc);
+        }
+        out[j] = acc;
+    }
+}
+#endif
+
+__attribute__((unused))
+static int sn_cpu_has_avx2_fma(void)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+__attribute__((unused))
+static void vec_weighted_row_sum(float *out, const float *init, ptrdiff_t n,
+                                 const float *coefficients, ptrdiff_t coefficient_stride,
+                                 const float *rows, ptrdiff_t row_stride,
+                                 const int *row_ids, ptrdiff_t count)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    if (sn_cpu_has_avx2_fma()) {
+        weighted_row_sum_avx2(out, init, n, coefficients, coefficient_stride, rows, row_stride,
+                              row_ids, count);
+        return;
+    }
+#endif
+    weighted_row_sum_generic(out, init, n, coefficients, coefficient_stride, rows, row_stride,
+                             row_ids, count);
 }
 
 #endif

@@ -7,3 +7,7 @@ cdef extern from "_vector_ops.h" nogil:
     void vec_adam_step(float *w, float *m, float *v, const float *grad_sum, Py_ssize_t n,
                        float inv_batch_size, float l2, float step_size,
                        float beta1, float beta2, float epsilon)
+    void vec_weighted_row_sum(float *out, const float *init, Py_ssize_t n,
+                              const float *coefficients, Py_ssize_t coefficient_stride,
+                              const float *rows, Py_ssize_t row_stride,
+                              const int *row_ids, Py_ssize_t count)
