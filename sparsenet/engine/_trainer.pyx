@@ -43,7 +43,7 @@ cdef inline double now() noexcept nogil:
 
 
 # the phases of a step, for AdamTrainer.phase_seconds
-PHASES = ("transpose_input", "forward_backward", "update_input_layer", "update_later_layers")
+PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
 
 
 cdef int compare_ints(const void *a, const void *b) noexcept nogil:
@@ -63,7 +63,7 @@ cdef class AdamTrainer:
     cdef readonly Network network
     cdef readonly list weight_m, weight_v, bias_m, bias_v
     cdef readonly long long step
-    cdef double[4] phase_totals       # wall-clock seconds spent in each phase (PHASES)
+    cdef double[3] phase_totals       # wall-clock seconds spent in each phase (PHASES)
     cdef float **weight_m_ptr
     cdef float **weight_v_ptr
     cdef float **bias_m_ptr
@@ -104,7 +104,7 @@ cdef class AdamTrainer:
         self.bias_m = zeros(network.biases) if bias_m is None else bias_m
         self.bias_v = zeros(network.biases) if bias_v is None else bias_v
         self.step = step
-        self.phase_totals[:] = [0.0, 0.0, 0.0, 0.0]
+        self.phase_totals[:] = [0.0, 0.0, 0.0]
         self.n_threads = 1
         self.batch_capacity = 0
 
@@ -230,18 +230,16 @@ cdef class AdamTrainer:
         cdef Py_ssize_t n_touched
         cdef double total = 0.0
         cdef Py_ssize_t s
-        cdef double[5] clock
+        cdef double[4] clock
         with nogil:
             clock[0] = now()
-            n_touched = self._transpose_input(&batch[0], n)
+            n_touched = self._forward_backward(&batch[0], n)
             clock[1] = now()
-            self._forward_backward(&batch[0], n)
-            clock[2] = now()
             self._update_input_layer(n, n_touched, <float> step_size)
-            clock[3] = now()
+            clock[2] = now()
             self._update_neuron_layers(n, <float> step_size)
-            clock[4] = now()
-            for s in range(4):
+            clock[3] = now()
+            for s in range(3):
                 self.phase_totals[s] += clock[s + 1] - clock[s]
             for s in range(n):
                 total += self.sample_losses[s]
@@ -320,11 +318,18 @@ cdef class AdamTrainer:
             return self.X.indptr[row], self.X.indptr[row + 1]
         return row * self.X.n_features, (row + 1) * self.X.n_features
 
-    cdef void _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
+        """Phase 1 over the samples; meanwhile the first thread transposes the batch (serial
+        work hidden behind the parallel work). Returns the number of touched features."""
         cdef Py_ssize_t s
+        cdef Py_ssize_t[1] n_touched
         with parallel(num_threads=self.n_threads):
-            for s in prange(n, schedule="static"):
+            if threadid() == 0:
+                n_touched[0] = self._transpose_input(batch, n)
+            # dynamic: the other threads take more samples while the first one transposes
+            for s in prange(n, schedule="dynamic", chunksize=4):
                 self.sample_losses[s] = self._forward_backward_sample(s, batch[s])
+        return n_touched[0]
 
     cdef double _forward_backward_sample(self, Py_ssize_t slot, Py_ssize_t row) noexcept nogil:
         """Forward one row, softmax cross-entropy against its labels, back-propagate the errors.
