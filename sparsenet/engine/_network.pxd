@@ -6,10 +6,13 @@ cdef struct Layer:
     # input row reads only the rows of its nonzero features. Every later layer stores them
     # neuron-major, shape (n_out, n_in), so one neuron is one contiguous row: the unit that
     # sampling picks and that Adam updates.
+    # Rows may lie further apart than their length (row_stride >= row length): the trainer
+    # keeps each weight row next to its Adam moments, one block of memory per row.
     float *weights
     float *biases
     Py_ssize_t n_in
     Py_ssize_t n_out
+    Py_ssize_t row_stride
 
 cdef struct InputRows:
     # float32 rows, either CSR (indices and indptr set) or dense C-contiguous (both NULL)
@@ -33,3 +36,4 @@ cdef class Network:
     cdef Py_ssize_t *hidden_offsets
     cdef readonly Py_ssize_t hidden_total
     cdef void _bind_pointers(self) except *
+    cpdef set_weights(self, Py_ssize_t layer, object weights)

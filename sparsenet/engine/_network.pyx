@@ -72,18 +72,18 @@ cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRo
     cdef float *output
     if X.indices != NULL:
         start = X.indptr[row]
-        vec_weighted_row_sum(hidden, layer.biases, width, X.data + start, 1, layer.weights, width,
-                             X.indices + start, X.indptr[row + 1] - start)
+        vec_weighted_row_sum(hidden, layer.biases, width, X.data + start, 1, layer.weights,
+                             layer.row_stride, X.indices + start, X.indptr[row + 1] - start)
     else:
         vec_weighted_row_sum(hidden, layer.biases, width, X.data + row * X.n_features, 1,
-                             layer.weights, width, NULL, X.n_features)
+                             layer.weights, layer.row_stride, NULL, X.n_features)
     vec_relu(hidden, width)
     for l in range(1, n_layers):
         layer = &layers[l]
         previous = hidden + hidden_offsets[l - 1]
         output = logits if l == n_layers - 1 else hidden + hidden_offsets[l]
         for n in range(layer.n_out):
-            output[n] = layer.biases[n] + vec_dot(layer.weights + n * layer.n_in, previous, layer.n_in)
+            output[n] = layer.biases[n] + vec_dot(layer.weights + n * layer.row_stride, previous, layer.n_in)
         if l < n_layers - 1:
             vec_relu(output, layer.n_out)
 
@@ -117,6 +117,16 @@ cdef double log_sum_exp(const float *scores, Py_ssize_t n, double largest) noexc
     return largest + log(total)
 
 
+def row_major_float32(array):
+    """The array itself when its rows are contiguous float32 (the rows may be spaced
+    further apart, as in a view of interleaved storage), else a C-contiguous copy."""
+    array = np.asarray(array)
+    if array.ndim == 2 and array.dtype == np.float32 and array.strides[1] == 4 \
+            and array.strides[0] % 4 == 0 and array.strides[0] >= 4 * array.shape[1]:
+        return array
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
 cdef class Network:
     """A ReLU MLP with a linear output layer (softmax is applied by the caller or the trainer).
 
@@ -134,7 +144,7 @@ cdef class Network:
         self.hidden_offsets = NULL
         if len(weights) < 2 or len(weights) != len(biases):
             raise ValueError("a network needs at least two layers, with one bias vector each")
-        self.weights = [np.ascontiguousarray(w, dtype=np.float32) for w in weights]
+        self.weights = [row_major_float32(w) for w in weights]
         self.biases = [np.ascontiguousarray(b, dtype=np.float32) for b in biases]
         self.n_layers = len(weights)
         self._bind_pointers()
@@ -171,12 +181,21 @@ cdef class Network:
             self.layers[l].biases = <float *> cnp.PyArray_DATA(b)
             self.layers[l].n_in = n_in
             self.layers[l].n_out = n_out
+            self.layers[l].row_stride = w.strides[0] // 4
             if l < self.n_layers - 1:
                 self.hidden_offsets[l] = self.hidden_total
                 self.hidden_total += n_out
 
     def __reduce__(self):
         return (Network, (self.weights, self.biases))
+
+    cpdef set_weights(self, Py_ssize_t layer, object weights):
+        """Swap in a weight matrix of the same shape (e.g. a view into interleaved storage)."""
+        weights = row_major_float32(weights)
+        if weights.shape != self.weights[layer].shape:
+            raise ValueError(f"layer {layer} weights must keep shape {self.weights[layer].shape}")
+        self.weights[layer] = weights
+        self._bind_pointers()
 
     @property
     def n_features(self):

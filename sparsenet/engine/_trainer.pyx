@@ -98,9 +98,10 @@ cdef class AdamTrainer:
                   list bias_m=None, list bias_v=None, long long step=0):
         self.weight_m_ptr = self.weight_v_ptr = self.bias_m_ptr = self.bias_v_ptr = NULL
         self.network = network
+        # weight moments are placed next to their weights by configure(); until then they
+        # are kept as given (None: zeros)
+        self.weight_m, self.weight_v = weight_m, weight_v
         zeros = lambda arrays: [np.zeros_like(a) for a in arrays]
-        self.weight_m = zeros(network.weights) if weight_m is None else weight_m
-        self.weight_v = zeros(network.weights) if weight_v is None else weight_v
         self.bias_m = zeros(network.biases) if bias_m is None else bias_m
         self.bias_v = zeros(network.biases) if bias_v is None else bias_v
         self.step = step
@@ -125,18 +126,47 @@ cdef class AdamTrainer:
         if pointers == NULL:
             raise MemoryError()
         for l in range(n):
-            if arrays[l].shape != like[l].shape:
+            if arrays[l].shape != like[l].shape or arrays[l].strides != like[l].strides \
+                    or arrays[l].dtype != np.float32 or not arrays[l].flags.writeable:
                 free(pointers)
-                raise ValueError("optimiser state does not match the network's shapes")
-            arrays[l] = np.require(arrays[l], np.float32, ["C", "W"])
+                raise ValueError("optimiser state does not match the network's layout")
             pointers[l] = <float *> cnp.PyArray_DATA(arrays[l])
         return pointers
+
+    def _interleave_weights_with_moments(self):
+        """Store each weight row followed by its two Adam moment rows, one block of memory
+        per row: a sparse update then streams one contiguous block instead of three distant
+        rows, which is what limits its speed."""
+        cdef Network net = self.network
+        weight_m, weight_v = [], []
+        for l, weights in enumerate(net.weights):
+            m = None if self.weight_m is None else self.weight_m[l]
+            v = None if self.weight_v is None else self.weight_v[l]
+            if m is not None and v is not None and weights.base is not None \
+                    and m.base is weights.base and v.base is weights.base:
+                weight_m.append(m)
+                weight_v.append(v)
+                continue
+            for moment in (m, v):
+                if moment is not None and moment.shape != weights.shape:
+                    raise ValueError("optimiser state does not match the network's shapes")
+            block = np.empty((weights.shape[0], 3, weights.shape[1]), dtype=np.float32)
+            block[:, 0] = weights
+            block[:, 1] = 0.0 if m is None else m
+            block[:, 2] = 0.0 if v is None else v
+            net.set_weights(l, block[:, 0])
+            weight_m.append(block[:, 1])
+            weight_v.append(block[:, 2])
+        self.weight_m, self.weight_v = weight_m, weight_v
 
     def configure(self, *, float learning_rate, float beta_1, float beta_2, float epsilon,
                   float l2, Py_ssize_t batch_size, int n_threads):
         """Set hyper-parameters and allocate the scratch for batches of up to batch_size rows."""
         cdef Network net = self.network
         net.make_writeable()
+        self._interleave_weights_with_moments()
+        self.bias_m = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_m]
+        self.bias_v = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_v]
         free(self.weight_m_ptr); self.weight_m_ptr = NULL
         free(self.weight_v_ptr); self.weight_v_ptr = NULL
         free(self.bias_m_ptr); self.bias_m_ptr = NULL
@@ -371,17 +401,16 @@ cdef class AdamTrainer:
             layer_errors = output if l == n_layers - 1 else errors + self.hidden_offsets[l]
             previous_errors = errors + self.hidden_offsets[l - 1]
             vec_weighted_row_sum(previous_errors, NULL, layer.n_in, layer_errors, 1,
-                                 layer.weights, layer.n_in, NULL, layer.n_out)
+                                 layer.weights, layer.row_stride, NULL, layer.n_out)
             vec_relu_backward(previous_errors, hidden + self.hidden_offsets[l - 1], layer.n_in)
         return loss
 
     cdef void _update_input_layer(self, Py_ssize_t n, Py_ssize_t n_touched, float step_size) noexcept nogil:
         """Adam on each input feature touched by the batch, and on the first layer's biases."""
         cdef Py_ssize_t width = self.layers[0].n_out, t
-        cdef long long first
+        cdef long long first, offset
         cdef float inv_batch = 1.0 / n, one = 1.0
         cdef float *gradient
-        cdef long long feature
         with parallel(num_threads=self.n_threads):
             for t in prange(n_touched, schedule="dynamic", chunksize=64):
                 gradient = &self.row_gradients[threadid(), 0]
@@ -389,10 +418,10 @@ cdef class AdamTrainer:
                 vec_weighted_row_sum(gradient, NULL, width, &self.entry_value[first], 1,
                                      &self.errors[0, 0], self.errors.shape[1],
                                      &self.entry_sample[first], self.feature_entries_start[t + 1] - first)
-                feature = self.touched_features[t]
-                vec_adam_step(self.layers[0].weights + feature * width,
-                              self.weight_m_ptr[0] + feature * width,
-                              self.weight_v_ptr[0] + feature * width,
+                offset = self.touched_features[t] * self.layers[0].row_stride
+                vec_adam_step(self.layers[0].weights + offset,
+                              self.weight_m_ptr[0] + offset,
+                              self.weight_v_ptr[0] + offset,
                               gradient, width, inv_batch, self.l2, step_size,
                               self.beta_1, self.beta_2, self.epsilon)
         gradient = &self.row_gradients[0, 0]
@@ -404,7 +433,7 @@ cdef class AdamTrainer:
     cdef void _update_neuron_layers(self, Py_ssize_t n, float step_size) noexcept nogil:
         """Adam on every neuron (row) of the later layers: gradient = sum over samples of the
         neuron's error times the previous layer's activations."""
-        cdef Py_ssize_t l, k, s, n_in, n_out
+        cdef Py_ssize_t l, k, s, n_in, n_out, offset
         cdef float inv_batch = 1.0 / n
         cdef float bias_gradient
         cdef float *gradient
@@ -427,8 +456,9 @@ cdef class AdamTrainer:
                     bias_gradient = 0.0
                     for s in range(n):
                         bias_gradient = bias_gradient + errors[s * errors_stride + k]
-                    vec_adam_step(self.layers[l].weights + k * n_in, self.weight_m_ptr[l] + k * n_in,
-                                  self.weight_v_ptr[l] + k * n_in, gradient, n_in, inv_batch,
+                    offset = k * self.layers[l].row_stride
+                    vec_adam_step(self.layers[l].weights + offset, self.weight_m_ptr[l] + offset,
+                                  self.weight_v_ptr[l] + offset, gradient, n_in, inv_batch,
                                   self.l2, step_size, self.beta_1, self.beta_2, self.epsilon)
                     vec_adam_step(self.layers[l].biases + k, self.bias_m_ptr[l] + k,
                                   self.bias_v_ptr[l] + k, &bias_gradient, 1, inv_batch, 0.0,
