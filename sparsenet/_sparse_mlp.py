@@ -23,8 +23,7 @@ from sparsenet._validation import (
     sorted_classes,
     take_rows,
 )
-from sparsenet.engine._network import Network
-from sparsenet.engine._trainer import AdamTrainer
+from sparsenet.engine._trainer import new_glorot_network
 
 # Multi-label prediction keeps every label whose probability reaches this fraction of the
 # row's highest probability. With targets spread evenly over a row's labels, a well-fitted
@@ -299,14 +298,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         # initialisation consumed
         self._rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
         sizes = [n_features, *hidden, len(self.classes_)]
-        weights, biases = [], []
-        for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            bound = np.sqrt(6.0 / (fan_in + fan_out))
-            shape = (fan_in, fan_out) if layer == 0 else (fan_out, fan_in)
-            weights.append(self._rng.uniform(-bound, bound, shape).astype(np.float32))
-            biases.append(self._rng.uniform(-bound, bound, fan_out).astype(np.float32))
-        self.network_ = Network(weights, biases)
-        self._optimizer = AdamTrainer(self.network_)
+        self._optimizer = new_glorot_network(
+            sizes, self._rng.randint(np.iinfo(np.int32).max), resolve_n_threads(self.n_jobs)
+        )
+        self.network_ = self._optimizer.network
         self.loss_curve_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = None

@@ -46,6 +46,53 @@ cdef inline double now() noexcept nogil:
 PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
 
 
+cdef inline unsigned long long mix64(unsigned long long x) noexcept nogil:
+    """SplitMix64's finaliser: a counter-based generator, so a value depends only on its
+    index and the seed, never on which thread draws it."""
+    x += 0x9E3779B97F4A7C15ULL
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL
+    return x ^ (x >> 31)
+
+
+cdef inline float uniform_symmetric(unsigned long long seed, unsigned long long index, float bound) noexcept nogil:
+    """A float32 uniform on [-bound, bound) from 24 random bits."""
+    return (<float> (mix64(seed ^ mix64(index)) >> 40) * <float> (1.0 / 16777216.0) * 2.0 - 1.0) * bound
+
+
+def new_glorot_network(list layer_sizes, unsigned long long seed, int n_threads=1):
+    """A Network with Glorot-uniform weights and biases (as MLPClassifier draws them) and
+    its AdamTrainer with zero moments, written straight into the interleaved layout.
+
+    The draws are counter-based and parallel: the same seed gives the same network for any
+    thread count, and initialising tens of millions of weights stays a small part of fit.
+    """
+    cdef Py_ssize_t l, r, k, n_rows, width
+    cdef float bound
+    cdef float *block_data
+    cdef unsigned long long layer_seed
+    weights, biases, weight_m, weight_v = [], [], [], []
+    for l in range(len(layer_sizes) - 1):
+        fan_in, fan_out = layer_sizes[l], layer_sizes[l + 1]
+        n_rows, width = (fan_in, fan_out) if l == 0 else (fan_out, fan_in)
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        layer_seed = mix64(seed + 2 * l)
+        block = np.empty((n_rows, 3, width), dtype=np.float32)
+        block_data = <float *> cnp.PyArray_DATA(block)
+        with nogil, parallel(num_threads=max(n_threads, 1)):
+            for r in prange(n_rows, schedule="static"):
+                for k in range(width):
+                    block_data[r * 3 * width + k] = uniform_symmetric(layer_seed, r * width + k, bound)
+                memset(block_data + r * 3 * width + width, 0, 2 * width * sizeof(float))
+        layer_seed = mix64(seed + 2 * l + 1)
+        biases.append(np.array([uniform_symmetric(layer_seed, k, bound) for k in range(fan_out)],
+                               dtype=np.float32))
+        weights.append(block[:, 0])
+        weight_m.append(block[:, 1])
+        weight_v.append(block[:, 2])
+    return AdamTrainer(Network(weights, biases), weight_m, weight_v)
+
+
 cdef int compare_ints(const void *a, const void *b) noexcept nogil:
     cdef int x = (<const int *> a)[0], y = (<const int *> b)[0]
     return (x > y) - (x < y)
