@@ -60,16 +60,18 @@ class BuildExtWithOpenMP(build_ext):
         super().build_extensions()
 
 
+MODULES = ["lsh/_hashing", "engine/_network", "engine/_sampling", "engine/_trainer", "engine/_openmp_info"]
+
+
 def engine_extensions():
-    names = ["network", "trainer", "openmp_info"]
     return [
         Extension(
-            f"sparsenet.engine._{name}",
-            [f"sparsenet/engine/_{name}.pyx"],
+            "sparsenet." + module.replace("/", "."),
+            [f"sparsenet/{module}.pyx"],
             include_dirs=[np.get_include(), "sparsenet/engine"],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         )
-        for name in names
+        for module in MODULES
     ]
 
 

@@ -1,0 +1,161 @@
+"""NeuronSampler: L hash tables over a layer's neurons, built from their weight vectors.
+
+For an input vector, the union of its L buckets is the set of neurons whose weights point
+roughly the same way: those with large activations. Training and sparse inference compute
+only these.
+
+- Buckets hold at most ``bucket_capacity`` neurons. When more hash to one bucket, a
+  pseudo-random subset (a reservoir, fixed by the seed and the build count) is kept, so a
+  few crowded buckets cannot blow up the active set.
+- Tables are stored as CSR (``bucket_starts``, ``members``): memory is L x (buckets +
+  neurons) ints, whatever the capacity.
+- ``build`` splits the tables across threads: each thread owns whole tables, so no locks.
+"""
+import numpy as np
+
+cimport numpy as cnp
+from cython.parallel cimport parallel, prange, threadid
+from libc.string cimport memset
+
+from sparsenet.lsh._hashing cimport HashFamily
+
+cnp.import_array()
+
+
+cdef inline unsigned long long mix64(unsigned long long x) noexcept nogil:
+    x += 0x9E3779B97F4A7C15ULL
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL
+    return x ^ (x >> 31)
+
+
+cdef Py_ssize_t gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+cdef class NeuronSampler:
+    """Hash tables over ``n_neurons`` neurons, using ``family`` to hash their weights.
+
+    Parameters
+    ----------
+    family : HashFamily
+    n_neurons : int
+    bucket_capacity : int
+        Most neurons kept in one bucket.
+    """
+
+    def __cinit__(self, HashFamily family, Py_ssize_t n_neurons, Py_ssize_t bucket_capacity,
+                  bucket_starts=None, members=None, long long n_builds=0):
+        if n_neurons < 1 or bucket_capacity < 1:
+            raise ValueError("n_neurons and bucket_capacity must be positive")
+        self.family, self.n_neurons, self.bucket_capacity = family, n_neurons, bucket_capacity
+        self.n_builds = n_builds
+        n_tables, n_buckets = family.n_tables, family.n_buckets
+        if bucket_starts is None:
+            bucket_starts = np.zeros((n_tables, n_buckets + 1), dtype=np.int32)
+            members = np.zeros((n_tables, n_neurons), dtype=np.int32)
+        self.bucket_starts = np.ascontiguousarray(bucket_starts, dtype=np.int32)
+        self.members = np.ascontiguousarray(members, dtype=np.int32)
+        if self.bucket_starts.shape != (n_tables, n_buckets + 1) or self.members.shape != (n_tables, n_neurons):
+            raise ValueError("table arrays do not match the hash family")
+        # a table's members must stay inside its own row of `members`, pointing at real neurons
+        if np.any(np.diff(self.bucket_starts, axis=1) < 0) or np.any(self.bucket_starts[:, 0] != 0) \
+                or np.any(self.bucket_starts[:, -1] > n_neurons) \
+                or (self.members.size and (self.members.min() < 0 or self.members.max() >= n_neurons)):
+            raise ValueError("malformed hash tables")
+        self.starts_ptr = <const int *> cnp.PyArray_DATA(self.bucket_starts)
+        self.members_ptr = <const int *> cnp.PyArray_DATA(self.members)
+
+    def __reduce__(self):
+        return (NeuronSampler, (self.family, self.n_neurons, self.bucket_capacity,
+                                self.bucket_starts, self.members, self.n_builds))
+
+    def build(self, weights, int n_threads=1):
+        """Hash every neuron's weight row (``weights`` of shape (n_neurons, dimension), rows
+        contiguous float32, possibly spaced further apart) into every table."""
+        weights = np.asarray(weights)
+        if weights.shape != (self.n_neurons, self.family.dimension) or weights.dtype != np.float32 \
+                or weights.strides[1] != 4 or weights.strides[0] % 4:
+            raise ValueError(f"weights must be float32 rows of shape ({self.n_neurons}, {self.family.dimension})")
+        cdef const float *rows = <const float *> cnp.PyArray_DATA(weights)
+        cdef Py_ssize_t row_stride = weights.strides[0] // 4
+        cdef Py_ssize_t n = self.n_neurons, n_tables = self.family.n_tables
+        cdef Py_ssize_t n_buckets = self.family.n_buckets, capacity = self.bucket_capacity
+        n_threads = max(1, min(n_threads, n_tables))
+        cdef unsigned int[:, ::1] codes = np.empty((n_threads, n), dtype=np.uint32)
+        cdef int[:, ::1] fill = np.empty((n_threads, n_buckets + 1), dtype=np.int32)
+        cdef int *starts = <int *> cnp.PyArray_DATA(self.bucket_starts)
+        cdef int *members = <int *> cnp.PyArray_DATA(self.members)
+        # neurons are offered to the buckets in a pseudo-random order (a * i + b mod n), so
+        # the reservoir of a crowded bucket is a random subset that changes between builds
+        cdef unsigned long long draw = mix64(self.family.seed ^ mix64(<unsigned long long> self.n_builds + 1))
+        cdef Py_ssize_t step = <Py_ssize_t> (draw % <unsigned long long> n) | 1
+        while gcd(step, n) != 1:
+            step += 2
+        cdef Py_ssize_t offset = <Py_ssize_t> ((draw >> 32) % <unsigned long long> n)
+        cdef Py_ssize_t t, i, r, b, tid
+        cdef int *table_starts
+        cdef int *table_members
+        cdef int *counts
+        with nogil, parallel(num_threads=n_threads):
+            for t in prange(n_tables, schedule="dynamic", chunksize=1):
+                tid = threadid()
+                table_starts = starts + t * (n_buckets + 1)
+                table_members = members + t * n
+                counts = &fill[tid, 0]
+                memset(counts, 0, (n_buckets + 1) * sizeof(int))
+                for r in range(n):
+                    codes[tid, r] = self.family.bucket(rows + r * row_stride, t)
+                for i in range(n):
+                    b = codes[tid, (step * i + offset) % n]
+                    if counts[b + 1] < capacity:
+                        counts[b + 1] += 1
+                table_starts[0] = 0
+                for b in range(n_buckets):
+                    table_starts[b + 1] = table_starts[b] + counts[b + 1]
+                    counts[b] = table_starts[b]  # now the fill cursor of bucket b
+                for i in range(n):
+                    r = (step * i + offset) % n
+                    b = codes[tid, r]
+                    if counts[b] < table_starts[b + 1]:
+                        table_members[counts[b]] = <int> r
+                        counts[b] += 1
+        self.n_builds += 1
+
+    cdef Py_ssize_t gather(self, const float *x, int *positions, int *active,
+                           Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil:
+        """Append the neurons in x's buckets to active[n_active:capacity], skipping those
+        already there (positions[neuron] > 0 marks a neuron present, at position - 1).
+        Returns the new count. The caller clears positions for the neurons it added."""
+        cdef Py_ssize_t t, p, start, stop, n_buckets = (<Py_ssize_t> 1) << self.family.range_bits
+        cdef int neuron
+        cdef unsigned int b
+        for t in range(self.family.n_tables):
+            if n_active >= capacity:
+                break
+            b = self.family.bucket(x, t)
+            start = self.starts_ptr[t * (n_buckets + 1) + b]
+            stop = self.starts_ptr[t * (n_buckets + 1) + b + 1]
+            for p in range(start, stop):
+                neuron = self.members_ptr[t * self.n_neurons + p]
+                if positions[neuron] == 0:
+                    active[n_active] = neuron
+                    n_active += 1
+                    positions[neuron] = <int> n_active
+                    if n_active >= capacity:
+                        break
+        return n_active
+
+    def query(self, x, Py_ssize_t capacity=-1):
+        """Neurons in the buckets of one vector x, in table order (for inspection and tests)."""
+        cdef float[::1] vector = np.ascontiguousarray(x, dtype=np.float32)
+        if vector.shape[0] != self.family.dimension:
+            raise ValueError(f"x must have {self.family.dimension} values")
+        if capacity < 0:
+            capacity = self.n_neurons
+        cdef int[::1] positions = np.zeros(self.n_neurons, dtype=np.int32)
+        cdef int[::1] active = np.empty(max(capacity, 1), dtype=np.int32)
+        cdef Py_ssize_t count = self.gather(&vector[0], &positions[0], &active[0], 0, capacity)
+        return np.asarray(active[:count]).copy()

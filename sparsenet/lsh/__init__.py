@@ -1,0 +1,1 @@
+"""Locality-sensitive hash families over dense float vectors (Cython). Private API."""

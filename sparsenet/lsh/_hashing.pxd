@@ -1,0 +1,12 @@
+# Hash families: L tables, K hashes per table, each table's code folded to range_bits bits.
+
+cdef class HashFamily:
+    cdef readonly str kind
+    cdef readonly Py_ssize_t dimension, n_tables, hashes_per_table, range_bits, sample_size
+    cdef readonly unsigned long long seed
+    cdef readonly object coordinates      # int32 (n_tables, hashes_per_table, sample_size)
+    cdef readonly object signs            # float32 of +-1, same shape (SimHash only)
+    cdef const int *coordinates_ptr
+    cdef const float *signs_ptr
+    cdef bint is_dwta
+    cdef unsigned int bucket(self, const float *x, Py_ssize_t table) noexcept nogil

@@ -1,0 +1,136 @@
+"""Two locality-sensitive hash families for dense vectors (activations, neuron weights).
+
+- ``"dwta"``, densified winner-take-all (Chen and Shrivastava): each hash looks at a small
+  random bin of coordinates and records which one is largest (3 bits for a bin of 8).
+  Vectors pointing the same way win in the same places. A bin with no positive value (ReLU
+  activations are often zero) borrows the winner of the next non-empty bin of its table, so
+  sparse vectors still hash meaningfully.
+- ``"simhash"``, signed random projections (Charikar): each hash is the sign of a sparse
+  +-1 projection (a third of the coordinates), so the chance that two vectors share a bit
+  falls with the angle between them.
+
+A table's code concatenates its K hashes; codes wider than ``range_bits`` are mixed down to
+that many bits. Everything is drawn from ``seed``: the same seed gives the same functions.
+"""
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+cdef enum:
+    DWTA_BIN_BITS = 3  # a bin of 8 coordinates: its winner takes 3 bits
+
+
+cdef class HashFamily:
+    """L tables of K hashes each over vectors of ``dimension`` floats.
+
+    Parameters
+    ----------
+    kind : {"dwta", "simhash"}
+    dimension : int
+        Length of the hashed vectors.
+    n_tables : int
+        L, the number of tables.
+    hashes_per_table : int
+        K, hashes concatenated into one table's code.
+    range_bits : int
+        Each table has 2**range_bits buckets.
+    seed : int
+        Draws every random choice.
+    """
+
+    def __cinit__(self, str kind, Py_ssize_t dimension, Py_ssize_t n_tables,
+                  Py_ssize_t hashes_per_table, Py_ssize_t range_bits, unsigned long long seed):
+        if kind not in ("dwta", "simhash"):
+            raise ValueError(f"hash family must be 'dwta' or 'simhash', got {kind!r}")
+        if dimension < 1 or n_tables < 1 or hashes_per_table < 1:
+            raise ValueError("dimension, n_tables and hashes_per_table must be positive")
+        if not 1 <= range_bits <= 24:
+            raise ValueError(f"range_bits must lie in [1, 24] (at most 16M buckets a table), got {range_bits}")
+        if hashes_per_table > 20:
+            raise ValueError(f"at most 20 hashes per table, got {hashes_per_table}")
+        self.kind, self.dimension, self.n_tables = kind, dimension, n_tables
+        self.hashes_per_table, self.range_bits, self.seed = hashes_per_table, range_bits, seed
+        self.is_dwta = kind == "dwta"
+        rng = np.random.RandomState(seed % (2**32))
+        shape = (n_tables, hashes_per_table)
+        if self.is_dwta:
+            self.sample_size = min(1 << DWTA_BIN_BITS, dimension)
+            # each bin: distinct coordinates, drawn independently of the other bins
+            keys = rng.random_sample(shape + (dimension,))
+            coordinates = np.argsort(keys, axis=2)[:, :, : self.sample_size]
+            self.signs = np.ones(shape + (self.sample_size,), dtype=np.float32)
+        else:
+            self.sample_size = max(1, dimension // 3)
+            keys = rng.random_sample(shape + (dimension,))
+            coordinates = np.argsort(keys, axis=2)[:, :, : self.sample_size]
+            self.signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (self.sample_size,))
+        self.coordinates = np.ascontiguousarray(coordinates, dtype=np.int32)
+        self.signs = np.ascontiguousarray(self.signs, dtype=np.float32)
+        self.coordinates_ptr = <const int *> cnp.PyArray_DATA(self.coordinates)
+        self.signs_ptr = <const float *> cnp.PyArray_DATA(self.signs)
+
+    def __reduce__(self):
+        # the functions are regenerated from the seed
+        return (HashFamily, (self.kind, self.dimension, self.n_tables, self.hashes_per_table,
+                             self.range_bits, self.seed))
+
+    @property
+    def n_buckets(self):
+        return 1 << self.range_bits
+
+    cdef unsigned int bucket(self, const float *x, Py_ssize_t table) noexcept nogil:
+        """The bucket of vector x in one table."""
+        cdef Py_ssize_t h, j, probe, winner, m = self.sample_size, K = self.hashes_per_table
+        cdef const int *bins = self.coordinates_ptr + table * K * m
+        cdef const float *signs = self.signs_ptr + table * K * m
+        cdef unsigned long long code = 0, fold
+        cdef int[32] winners
+        cdef float best, value, projection
+        cdef Py_ssize_t code_bits
+        if self.is_dwta:
+            for h in range(K):
+                winner, best = -1, 0.0
+                for j in range(m):
+                    value = x[bins[h * m + j]]
+                    if value > best:
+                        best, winner = value, j
+                winners[h] = <int> winner
+            for h in range(K):
+                # densification: an empty bin takes the next non-empty bin's winner, shifted
+                # by the distance so that borrowed and own winners rarely coincide
+                winner = winners[h]
+                probe = 1
+                while winner < 0 and probe < K:
+                    if winners[(h + probe) % K] >= 0:
+                        winner = (winners[(h + probe) % K] + probe) % m
+                    probe += 1
+                code = (code << DWTA_BIN_BITS) | <unsigned long long> (winner if winner >= 0 else 0)
+            code_bits = K * DWTA_BIN_BITS
+        else:
+            for h in range(K):
+                projection = 0.0
+                for j in range(m):
+                    projection += signs[h * m + j] * x[bins[h * m + j]]
+                code = (code << 1) | <unsigned long long> (projection > 0)
+            code_bits = K
+        if code_bits <= self.range_bits:
+            return <unsigned int> code
+        # wider codes are mixed down to range_bits bits (multiplicative hashing)
+        fold = (code + <unsigned long long> table) * 0x9E3779B97F4A7C15ULL
+        return <unsigned int> (fold >> (64 - self.range_bits))
+
+    def hash_rows(self, X):
+        """Buckets of each row of a float32 matrix in every table: shape (n_rows, n_tables)."""
+        cdef cnp.ndarray rows = np.ascontiguousarray(X, dtype=np.float32)
+        if rows.ndim != 2 or rows.shape[1] != self.dimension:
+            raise ValueError(f"rows must have {self.dimension} columns")
+        cdef unsigned int[:, ::1] codes = np.empty((rows.shape[0], self.n_tables), dtype=np.uint32)
+        cdef const float *data = <const float *> cnp.PyArray_DATA(rows)
+        cdef Py_ssize_t i, t
+        with nogil:
+            for i in range(codes.shape[0]):
+                for t in range(self.n_tables):
+                    codes[i, t] = self.bucket(data + i * self.dimension, t)
+        return np.asarray(codes)
