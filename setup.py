@@ -60,7 +60,14 @@ class BuildExtWithOpenMP(build_ext):
         super().build_extensions()
 
 
-MODULES = ["lsh/_hashing", "engine/_network", "engine/_sampling", "engine/_trainer", "engine/_openmp_info"]
+MODULES = [
+    "lsh/_hashing",
+    "engine/_sampling",
+    "engine/_network",
+    "engine/_batch_groups",
+    "engine/_trainer",
+    "engine/_openmp_info",
+]
 
 
 def engine_extensions():

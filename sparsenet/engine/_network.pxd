@@ -1,5 +1,6 @@
 # The network's weights and its forward pass, shared by prediction (_network.pyx) and
 # training (_trainer.pyx).
+from sparsenet.engine._sampling cimport NeuronSampler
 
 cdef struct Layer:
     # Layer 0 ("input layer") stores weights feature-major, shape (n_in, n_out), so a sparse
@@ -24,6 +25,12 @@ cdef struct InputRows:
 
 cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *
 
+cdef void forward_hidden(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
+                         Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets) noexcept nogil
+
+cdef void score_neurons(const Layer *layer, const float *inputs, const int *neurons,
+                        Py_ssize_t count, float *scores) noexcept nogil
+
 cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
                          Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets,
                          float *logits) noexcept nogil
@@ -35,5 +42,6 @@ cdef class Network:
     cdef Py_ssize_t n_layers
     cdef Py_ssize_t *hidden_offsets
     cdef readonly Py_ssize_t hidden_total
+    cdef readonly object sampler       # NeuronSampler over the output layer, or None (dense)
     cdef void _bind_pointers(self) except *
     cpdef set_weights(self, Py_ssize_t layer, object weights)

@@ -11,6 +11,7 @@ from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport exp, log
 from libc.stdlib cimport free, malloc
 
+from sparsenet.engine._sampling cimport NeuronSampler
 from sparsenet.engine._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
 
 cnp.import_array()
@@ -60,32 +61,42 @@ cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *:
     return rows
 
 
+cdef void forward_hidden(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
+                         Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets) noexcept nogil:
+    """Forward one input row through the hidden layers; activations go to `hidden`."""
+    cdef const Layer *layer = &layers[0]
+    cdef Py_ssize_t l
+    cdef long long start
+    if X.indices != NULL:
+        start = X.indptr[row]
+        vec_weighted_row_sum(hidden, layer.biases, layer.n_out, X.data + start, 1, layer.weights,
+                             layer.row_stride, X.indices + start, X.indptr[row + 1] - start)
+    else:
+        vec_weighted_row_sum(hidden, layer.biases, layer.n_out, X.data + row * X.n_features, 1,
+                             layer.weights, layer.row_stride, NULL, X.n_features)
+    vec_relu(hidden, layer.n_out)
+    for l in range(1, n_layers - 1):
+        layer = &layers[l]
+        score_neurons(layer, hidden + hidden_offsets[l - 1], NULL, layer.n_out, hidden + hidden_offsets[l])
+        vec_relu(hidden + hidden_offsets[l], layer.n_out)
+
+
+cdef void score_neurons(const Layer *layer, const float *inputs, const int *neurons,
+                        Py_ssize_t count, float *scores) noexcept nogil:
+    """scores[k] = bias + weights . inputs of neuron neurons[k] (of neuron k when NULL)."""
+    cdef Py_ssize_t k, neuron
+    for k in range(count):
+        neuron = neurons[k] if neurons != NULL else k
+        scores[k] = layer.biases[neuron] + vec_dot(layer.weights + neuron * layer.row_stride, inputs, layer.n_in)
+
+
 cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
                          Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets,
                          float *logits) noexcept nogil:
-    """Forward one input row; hidden activations go to `hidden`, output scores to `logits`."""
-    cdef const Layer *layer = &layers[0]
-    cdef Py_ssize_t width = layer.n_out
-    cdef Py_ssize_t l, n
-    cdef long long start
-    cdef float *previous
-    cdef float *output
-    if X.indices != NULL:
-        start = X.indptr[row]
-        vec_weighted_row_sum(hidden, layer.biases, width, X.data + start, 1, layer.weights,
-                             layer.row_stride, X.indices + start, X.indptr[row + 1] - start)
-    else:
-        vec_weighted_row_sum(hidden, layer.biases, width, X.data + row * X.n_features, 1,
-                             layer.weights, layer.row_stride, NULL, X.n_features)
-    vec_relu(hidden, width)
-    for l in range(1, n_layers):
-        layer = &layers[l]
-        previous = hidden + hidden_offsets[l - 1]
-        output = logits if l == n_layers - 1 else hidden + hidden_offsets[l]
-        for n in range(layer.n_out):
-            output[n] = layer.biases[n] + vec_dot(layer.weights + n * layer.row_stride, previous, layer.n_in)
-        if l < n_layers - 1:
-            vec_relu(output, layer.n_out)
+    """Forward one input row; hidden activations go to `hidden`, all output scores to `logits`."""
+    cdef const Layer *output = &layers[n_layers - 1]
+    forward_hidden(layers, n_layers, X, row, hidden, hidden_offsets)
+    score_neurons(output, hidden + hidden_offsets[n_layers - 2], NULL, output.n_out, logits)
 
 
 cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
@@ -139,7 +150,7 @@ cdef class Network:
         ``biases[l]`` has shape ``(n_out of layer l,)``.
     """
 
-    def __cinit__(self, list weights, list biases):
+    def __cinit__(self, list weights, list biases, sampler=None):
         self.layers = NULL
         self.hidden_offsets = NULL
         if len(weights) < 2 or len(weights) != len(biases):
@@ -148,6 +159,7 @@ cdef class Network:
         self.biases = [np.ascontiguousarray(b, dtype=np.float32) for b in biases]
         self.n_layers = len(weights)
         self._bind_pointers()
+        self.set_sampler(sampler)
 
     def __dealloc__(self):
         free(self.layers)
@@ -187,7 +199,16 @@ cdef class Network:
                 self.hidden_total += n_out
 
     def __reduce__(self):
-        return (Network, (self.weights, self.biases))
+        return (Network, (self.weights, self.biases, self.sampler))
+
+    def set_sampler(self, sampler):
+        """Attach hash tables over the output layer's neurons (None: dense output)."""
+        if sampler is not None:
+            if not isinstance(sampler, NeuronSampler):
+                raise TypeError("sampler must be a NeuronSampler or None")
+            if sampler.n_neurons != self.n_outputs or sampler.family.dimension != self.layers[self.n_layers - 1].n_in:
+                raise ValueError("the sampler does not match the output layer's shape")
+        self.sampler = sampler
 
     cpdef set_weights(self, Py_ssize_t layer, object weights):
         """Swap in a weight matrix of the same shape (e.g. a view into interleaved storage)."""
@@ -211,7 +232,7 @@ cdef class Network:
 
     def copy(self):
         """A deep copy (used to keep the best weights seen during early stopping)."""
-        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases])
+        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases], self.sampler)
 
     def make_writeable(self):
         """Copy any read-only array (e.g. one loaded from a memory map) so training can write."""
@@ -265,4 +286,50 @@ cdef class Network:
                         log_normaliser[i] = log_sum_exp(&scores[tid, 0], n_out, best[i, 0])
         if with_log_normaliser:
             return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
+        return np.asarray(labels), np.asarray(best)
+
+    def top_k_sampled(self, X, Py_ssize_t k, int n_threads=1):
+        """Like ``top_k``, but scoring only the neurons the hash tables return for each row
+        (padded with the lowest unreturned ids when fewer than k come back): the cost no
+        longer grows with the number of outputs. Scores are exact for the neurons returned;
+        the log-normaliser is over them only, so it is not returned."""
+        if self.sampler is None:
+            raise ValueError("this network has no hash tables over its output layer")
+        cdef NeuronSampler sampler = self.sampler
+        cdef InputRows rows = bind_input_rows(X, self.n_features)
+        cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
+        if not 1 <= k <= n_out:
+            raise ValueError(f"k must be in [1, {n_out}], got {k}")
+        cdef Py_ssize_t capacity = min(n_out, max(k, sampler.family.n_tables * sampler.bucket_capacity))
+        cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
+        cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
+        cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)
+        cdef float[:, ::1] scores = np.empty((max(n_threads, 1), capacity), dtype=np.float32)
+        cdef int[:, ::1] active = np.empty((max(n_threads, 1), capacity), dtype=np.int32)
+        cdef int[:, ::1] positions = np.zeros((max(n_threads, 1), n_out), dtype=np.int32)
+        cdef const Layer *output = &self.layers[self.n_layers - 1]
+        cdef Py_ssize_t i, j, count, filler
+        cdef int tid
+        cdef float *last_hidden
+        if rows.n_rows == 0:
+            return np.asarray(labels), np.asarray(best)
+        with nogil, parallel(num_threads=n_threads):
+            for i in prange(rows.n_rows, schedule="static"):
+                tid = threadid()
+                forward_hidden(self.layers, self.n_layers, &rows, i, &hidden[tid, 0], self.hidden_offsets)
+                last_hidden = &hidden[tid, 0] + self.hidden_offsets[self.n_layers - 2]
+                count = sampler.gather(last_hidden, &positions[tid, 0], &active[tid, 0], 0, capacity)
+                filler = 0
+                while count < k:
+                    if positions[tid, filler] == 0:
+                        active[tid, count] = <int> filler
+                        count = count + 1
+                        positions[tid, filler] = <int> count
+                    filler = filler + 1
+                score_neurons(output, last_hidden, &active[tid, 0], count, &scores[tid, 0])
+                select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
+                for j in range(k):
+                    labels[i, j] = active[tid, labels[i, j]]
+                for j in range(count):
+                    positions[tid, active[tid, j]] = 0
         return np.asarray(labels), np.asarray(best)

@@ -17,16 +17,10 @@ cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.string cimport memset
 
+from sparsenet.engine._random cimport draw
 from sparsenet.lsh._hashing cimport HashFamily
 
 cnp.import_array()
-
-
-cdef inline unsigned long long mix64(unsigned long long x) noexcept nogil:
-    x += 0x9E3779B97F4A7C15ULL
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL
-    return x ^ (x >> 31)
 
 
 cdef Py_ssize_t gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -90,11 +84,11 @@ cdef class NeuronSampler:
         cdef int *members = <int *> cnp.PyArray_DATA(self.members)
         # neurons are offered to the buckets in a pseudo-random order (a * i + b mod n), so
         # the reservoir of a crowded bucket is a random subset that changes between builds
-        cdef unsigned long long draw = mix64(self.family.seed ^ mix64(<unsigned long long> self.n_builds + 1))
-        cdef Py_ssize_t step = <Py_ssize_t> (draw % <unsigned long long> n) | 1
+        cdef unsigned long long order_draw = draw(self.family.seed, <unsigned long long> self.n_builds)
+        cdef Py_ssize_t step = <Py_ssize_t> (order_draw % <unsigned long long> n) | 1
         while gcd(step, n) != 1:
             step += 2
-        cdef Py_ssize_t offset = <Py_ssize_t> ((draw >> 32) % <unsigned long long> n)
+        cdef Py_ssize_t offset = <Py_ssize_t> ((order_draw >> 32) % <unsigned long long> n)
         cdef Py_ssize_t t, i, r, b, tid
         cdef int *table_starts
         cdef int *table_members

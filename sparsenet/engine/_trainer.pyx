@@ -15,10 +15,14 @@ import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport exp, log, sqrt
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
-from sparsenet.engine._network cimport InputRows, Layer, Network, bind_input_rows, forward_sample
+from sparsenet.engine._batch_groups cimport BatchGroups
+from sparsenet.engine._network cimport InputRows, Layer, Network, bind_input_rows, forward_hidden, score_neurons
+from sparsenet.engine._random cimport draw, mix64, uniform_symmetric
+from sparsenet.engine._sampling cimport NeuronSampler
+from sparsenet.lsh._hashing cimport HashFamily
 from sparsenet.engine._vector_ops cimport (
     vec_adam_step,
     vec_relu_backward,
@@ -44,20 +48,6 @@ cdef inline double now() noexcept nogil:
 
 # the phases of a step, for AdamTrainer.phase_seconds
 PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
-
-
-cdef inline unsigned long long mix64(unsigned long long x) noexcept nogil:
-    """SplitMix64's finaliser: a counter-based generator, so a value depends only on its
-    index and the seed, never on which thread draws it."""
-    x += 0x9E3779B97F4A7C15ULL
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL
-    return x ^ (x >> 31)
-
-
-cdef inline float uniform_symmetric(unsigned long long seed, unsigned long long index, float bound) noexcept nogil:
-    """A float32 uniform on [-bound, bound) from 24 random bits."""
-    return (<float> (mix64(seed ^ mix64(index)) >> 40) * <float> (1.0 / 16777216.0) * 2.0 - 1.0) * bound
 
 
 def new_glorot_network(list layer_sizes, unsigned long long seed, int n_threads=1):
@@ -93,14 +83,15 @@ def new_glorot_network(list layer_sizes, unsigned long long seed, int n_threads=
     return AdamTrainer(Network(weights, biases), weight_m, weight_v)
 
 
-cdef int compare_ints(const void *a, const void *b) noexcept nogil:
-    cdef int x = (<const int *> a)[0], y = (<const int *> b)[0]
-    return (x > y) - (x < y)
-
-
 cdef class AdamTrainer:
     """Adam state (first and second moments, step count) for a Network, and the kernels that
     train it. Moments are updated lazily: a row's moments change only when the row is touched.
+
+    When the network has a sampler over its output layer, each sample computes only its
+    active neurons: those its hash buckets return, its true labels (always), and
+    pseudo-random padding up to ``min_active``. The tables are rebuilt from the current
+    weights every ``rebuild_interval`` steps, the interval growing by ``rebuild_growth`` after
+    each rebuild; every ``redraw_every`` rebuilds the hash functions themselves are redrawn.
 
     Parameters
     ----------
@@ -119,27 +110,37 @@ cdef class AdamTrainer:
     cdef Layer *layers
     cdef Py_ssize_t n_layers
     cdef Py_ssize_t *hidden_offsets
+    cdef Py_ssize_t n_outputs
     # hyper-parameters
     cdef float learning_rate, beta_1, beta_2, epsilon, l2
     cdef int n_threads
     cdef Py_ssize_t batch_capacity
+    # output sampling (sampler is None for a dense output layer)
+    cdef NeuronSampler sampler
+    cdef Py_ssize_t min_active, active_capacity
+    cdef readonly double rebuild_interval
+    cdef double rebuild_growth, max_rebuild_interval
+    cdef long long redraw_every
+    cdef readonly long long next_rebuild
+    cdef double rebuild_seconds
     # per-batch scratch: each sample owns one slot of these
     cdef float[:, ::1] activations     # (batch, hidden_total)
     cdef float[:, ::1] errors          # (batch, hidden_total): back-propagated dLoss/dz
-    cdef float[:, ::1] output_errors   # (batch, n_outputs): probabilities, then dLoss/dlogits
+    cdef float[:, ::1] output_errors   # (batch, active_capacity): probabilities, then dLoss/dlogits
+    cdef int[:, ::1] active_neurons    # (batch, active_capacity): the neurons of output_errors
+    cdef long long[::1] output_starts, output_stops
+    cdef long long[::1] input_starts, input_stops
     cdef double[::1] sample_losses
     cdef float[:, ::1] row_gradients   # (n_threads, longest row): one gradient row per thread
+    cdef int[:, ::1] positions         # (n_threads, n_outputs): where a neuron sits in the active set
+    cdef long long[:, ::1] counters    # (n_threads, 3): labels seen, found by the tables, active
+    cdef double[::1] sampling_seconds  # (n_threads,)
+    cdef BatchGroups input_groups, output_groups
     # the bound data set
     cdef object X_ref, y_indptr_ref, y_indices_ref
     cdef InputRows X
     cdef const long long *y_indptr
     cdef const int *y_indices
-    # batch transposed by input feature, for the input layer's gradient (phase 2)
-    cdef int[::1] feature_slot          # feature -> position in touched_features, -1 if absent
-    cdef int[::1] touched_features
-    cdef long long[::1] feature_entries_start
-    cdef int[::1] entry_sample
-    cdef float[::1] entry_value
 
     def __cinit__(self, Network network, list weight_m=None, list weight_v=None,
                   list bias_m=None, list bias_v=None, long long step=0):
@@ -155,6 +156,10 @@ cdef class AdamTrainer:
         self.phase_totals[:] = [0.0, 0.0, 0.0]
         self.n_threads = 1
         self.batch_capacity = 0
+        self.next_rebuild = 0
+        self.rebuild_interval, self.rebuild_growth, self.max_rebuild_interval = 50.0, 1.1, 5000.0
+        self.redraw_every = 0
+        self.rebuild_seconds = 0.0
 
     def __dealloc__(self):
         free(self.weight_m_ptr)
@@ -207,9 +212,19 @@ cdef class AdamTrainer:
         self.weight_m, self.weight_v = weight_m, weight_v
 
     def configure(self, *, float learning_rate, float beta_1, float beta_2, float epsilon,
-                  float l2, Py_ssize_t batch_size, int n_threads):
-        """Set hyper-parameters and allocate the scratch for batches of up to batch_size rows."""
+                  float l2, Py_ssize_t batch_size, int n_threads, Py_ssize_t min_active=0,
+                  double rebuild_interval=50.0, double rebuild_growth=1.1,
+                  double max_rebuild_interval=5000.0, long long redraw_every=0):
+        """Set hyper-parameters and allocate the scratch for batches of up to batch_size rows.
+
+        The sampling arguments matter only when the network has a sampler: ``min_active``
+        neurons at least per sample, tables rebuilt every ``rebuild_interval`` steps (growing
+        by ``rebuild_growth`` up to ``max_rebuild_interval``), hash functions redrawn every
+        ``redraw_every`` rebuilds (0: never).
+        """
         cdef Network net = self.network
+        if batch_size < 1 or n_threads < 1 or rebuild_interval < 1 or rebuild_growth < 1:
+            raise ValueError("batch_size, n_threads and rebuild_interval must be positive, rebuild_growth >= 1")
         net.make_writeable()
         self._interleave_weights_with_moments()
         self.bias_m = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_m]
@@ -223,18 +238,29 @@ cdef class AdamTrainer:
         self.bias_m_ptr = self._pointers(self.bias_m, net.biases)
         self.bias_v_ptr = self._pointers(self.bias_v, net.biases)
         self.layers, self.n_layers, self.hidden_offsets = net.layers, net.n_layers, net.hidden_offsets
+        self.n_outputs = net.n_outputs
         self.learning_rate, self.beta_1, self.beta_2 = learning_rate, beta_1, beta_2
         self.epsilon, self.l2 = epsilon, l2
-        self.n_threads = max(n_threads, 1)
+        self.n_threads = n_threads
+        self.sampler = net.sampler
+        self.min_active = min(max(min_active, 0), self.n_outputs)
+        self.rebuild_interval, self.rebuild_growth = rebuild_interval, rebuild_growth
+        self.max_rebuild_interval, self.redraw_every = max_rebuild_interval, redraw_every
+        if self.sampler is not None and self.sampler.n_builds == 0:
+            self._rebuild_tables()
         longest_row = max([net.layers[0].n_out] + [net.layers[l].n_in for l in range(1, net.n_layers)])
-        if batch_size != self.batch_capacity or self.row_gradients is None \
-                or self.row_gradients.shape[0] != self.n_threads:
-            self.batch_capacity = batch_size
-            self.activations = np.zeros((batch_size, net.hidden_total), dtype=np.float32)
-            self.errors = np.zeros((batch_size, net.hidden_total), dtype=np.float32)
-            self.output_errors = np.zeros((batch_size, net.n_outputs), dtype=np.float32)
-            self.sample_losses = np.zeros(batch_size, dtype=np.float64)
-            self.row_gradients = np.zeros((self.n_threads, longest_row), dtype=np.float32)
+        self.batch_capacity = batch_size
+        self.activations = np.zeros((batch_size, net.hidden_total), dtype=np.float32)
+        self.errors = np.zeros((batch_size, net.hidden_total), dtype=np.float32)
+        self.sample_losses = np.zeros(batch_size, dtype=np.float64)
+        self.input_starts = np.zeros(batch_size, dtype=np.int64)
+        self.input_stops = np.zeros(batch_size, dtype=np.int64)
+        self.output_starts = np.zeros(batch_size, dtype=np.int64)
+        self.output_stops = np.zeros(batch_size, dtype=np.int64)
+        self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
+        self.counters = np.zeros((n_threads, 3), dtype=np.int64)
+        self.sampling_seconds = np.zeros(n_threads, dtype=np.float64)
+        self.positions = np.zeros((n_threads, self.n_outputs if self.sampler is not None else 1), dtype=np.int32)
 
     def bind(self, X, y_indptr, y_indices):
         """Attach a data set: X (checked by the network) and its labels as CSR (indptr, indices).
@@ -259,22 +285,24 @@ cdef class AdamTrainer:
         self.X_ref, self.y_indptr_ref, self.y_indices_ref = X, y_indptr, y_indices
         self.y_indptr = <const long long *> cnp.PyArray_DATA(y_indptr)
         self.y_indices = <const int *> cnp.PyArray_DATA(y_indices)
-        # room for the transposed batch: at most the nonzeros of the batch_capacity fullest rows
+        # room for the grouped batch: at most the nonzeros of the batch_capacity fullest rows
+        fullest = min(self.batch_capacity, n_rows)
         if self.X.indices != NULL:
             row_nnz = np.diff(X.indptr)
-            fullest = min(self.batch_capacity, n_rows)
             capacity = int(np.partition(row_nnz, n_rows - fullest)[n_rows - fullest:].sum()) if fullest else 0
         else:
             capacity = self.batch_capacity * net.n_features
-        capacity = max(capacity, 1)
-        if self.feature_slot is None or self.feature_slot.shape[0] != net.n_features:
-            self.feature_slot = np.full(net.n_features, -1, dtype=np.int32)
-        if self.entry_sample is None or self.entry_sample.shape[0] < capacity:
-            touched = min(capacity, net.n_features)
-            self.touched_features = np.empty(touched, dtype=np.int32)
-            self.feature_entries_start = np.empty(touched + 1, dtype=np.int64)
-            self.entry_sample = np.empty(capacity, dtype=np.int32)
-            self.entry_value = np.empty(capacity, dtype=np.float32)
+        self.input_groups = BatchGroups(net.n_features, capacity)
+        # output active sets: dense, or sampled with room for twice the minimum plus the labels
+        if self.sampler is None:
+            self.active_capacity = self.n_outputs
+        else:
+            most_labels = int(np.diff(y_indptr).max()) if n_rows else 0
+            self.active_capacity = min(self.n_outputs, 2 * max(self.min_active, 1) + most_labels)
+        self.output_errors = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.float32)
+        self.active_neurons = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.int32)
+        if self.sampler is not None:
+            self.output_groups = BatchGroups(self.n_outputs, self.batch_capacity * self.active_capacity)
 
     def release(self):
         """Drop the bound data set and the scratch (the optimiser state stays)."""
@@ -282,12 +310,11 @@ cdef class AdamTrainer:
         self.X.n_rows = 0
         self.batch_capacity = 0
         self.activations = self.errors = self.output_errors = None
+        self.active_neurons = None
         self.row_gradients = None
         self.sample_losses = None
-        self.feature_slot = self.touched_features = None
-        self.feature_entries_start = None
-        self.entry_sample = None
-        self.entry_value = None
+        self.positions = None
+        self.input_groups = self.output_groups = None
 
     def train_batch(self, rows):
         """One Adam step on the rows ``rows`` of the bound data set; returns their summed loss."""
@@ -304,15 +331,14 @@ cdef class AdamTrainer:
         self.step += 1
         cdef double step_size = self.learning_rate * sqrt(1.0 - self.beta_2 ** self.step) \
             / (1.0 - self.beta_1 ** self.step)
-        cdef Py_ssize_t n_touched
-        cdef double total = 0.0
         cdef Py_ssize_t s
+        cdef double total = 0.0
         cdef double[4] clock
         with nogil:
             clock[0] = now()
-            n_touched = self._forward_backward(&batch[0], n)
+            self._forward_backward(&batch[0], n)
             clock[1] = now()
-            self._update_input_layer(n, n_touched, <float> step_size)
+            self._update_input_layer(n, <float> step_size)
             clock[2] = now()
             self._update_neuron_layers(n, <float> step_size)
             clock[3] = now()
@@ -320,152 +346,200 @@ cdef class AdamTrainer:
                 self.phase_totals[s] += clock[s + 1] - clock[s]
             for s in range(n):
                 total += self.sample_losses[s]
+        if self.sampler is not None and self.step >= self.next_rebuild:
+            self._rebuild_tables()
         return total
+
+    def _rebuild_tables(self):
+        """Rehash the output neurons into the tables (new hash functions every redraw_every
+        rebuilds) and schedule the next rebuild."""
+        cdef Network net = self.network
+        cdef NeuronSampler sampler = self.sampler
+        started = now()
+        if self.redraw_every > 0 and sampler.n_builds > 0 and sampler.n_builds % self.redraw_every == 0:
+            family = sampler.family
+            fresh = HashFamily(family.kind, family.dimension, family.n_tables, family.hashes_per_table,
+                               family.range_bits, draw(family.seed, <unsigned long long> sampler.n_builds))
+            sampler = NeuronSampler(fresh, sampler.n_neurons, sampler.bucket_capacity,
+                                    n_builds=sampler.n_builds)
+            net.set_sampler(sampler)
+            self.sampler = sampler
+        sampler.build(net.weights[net.n_layers - 1], self.n_threads)
+        if sampler.n_builds > 1:
+            self.rebuild_interval = min(self.rebuild_interval * self.rebuild_growth, self.max_rebuild_interval)
+        self.next_rebuild = self.step + <long long> self.rebuild_interval
+        self.rebuild_seconds += now() - started
 
     @property
     def phase_seconds(self):
         """Wall-clock seconds spent in each phase of the steps so far (since construction)."""
         return {name: self.phase_totals[i] for i, name in enumerate(PHASES)}
 
-    cdef Py_ssize_t _transpose_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
-        """Group the batch's nonzeros by feature, features in increasing order: touched_features,
-        and for each its entries (sample slot, value) in slot order. Serial, O(nnz of the batch).
+    @property
+    def sampling_stats(self):
+        """Output sampling diagnostics since the last configure(): how often the hash tables
+        returned a true label before it was forced in (LSH recall), the mean active-set size,
+        seconds spent querying the tables (summed over threads) and rebuilding them."""
+        if self.sampler is None or self.counters is None:
+            return None
+        totals = np.asarray(self.counters).sum(axis=0)
+        samples = max(int(np.asarray(self.counters)[:, 2].size and totals[2] and 1), 1)
+        return {
+            "labels_seen": int(totals[0]),
+            "lsh_recall": float(totals[1] / totals[0]) if totals[0] else float("nan"),
+            "active_neurons": int(totals[2]),
+            "table_builds": int(self.sampler.n_builds),
+            "query_thread_seconds": float(np.asarray(self.sampling_seconds).sum()),
+            "rebuild_seconds": self.rebuild_seconds,
+        }
 
-        Increasing feature order makes the input layer's update walk its weight rows forwards
-        through memory, which the hardware prefetcher and the TLB reward."""
-        cdef Py_ssize_t s, p, j, start, stop, n_features = self.X.n_features
-        cdef Py_ssize_t n_touched = 0, running = 0, count
-        cdef int feature, position
-        cdef float value
-        cdef int *slot = &self.feature_slot[0]
-        # pass 1: count the entries of each feature (slot[f] is -1 for an absent feature)
-        for s in range(n):
-            start, stop = self._row_span(batch[s])
-            for p in range(start, stop):
-                if self.X.indices != NULL:
-                    feature = self.X.indices[p]
-                elif self.X.data[p] != 0:
-                    feature = <int> (p - start)
-                else:
-                    continue
-                if slot[feature] < 0:
-                    slot[feature] = 0
-                    self.touched_features[n_touched] = feature
-                    n_touched += 1
-                slot[feature] += 1
-        if n_features <= 32 * n_touched:
-            # a dense enough batch: one linear scan of the marks beats a comparison sort
-            n_touched = 0
-            for feature in range(n_features):
-                if slot[feature] >= 0:
-                    self.touched_features[n_touched] = feature
-                    n_touched += 1
-        else:
-            qsort(&self.touched_features[0], n_touched, sizeof(int), compare_ints)
-        # pass 2: each feature's block starts where the previous one ends; slot becomes a cursor
-        for j in range(n_touched):
-            feature = self.touched_features[j]
-            count = slot[feature]
-            self.feature_entries_start[j] = running
-            slot[feature] = <int> running
-            running += count
-        self.feature_entries_start[n_touched] = running
-        # pass 3: fill the blocks in slot order
-        for s in range(n):
-            start, stop = self._row_span(batch[s])
-            for p in range(start, stop):
-                value = self.X.data[p]
-                if self.X.indices != NULL:
-                    feature = self.X.indices[p]
-                elif value != 0:
-                    feature = <int> (p - start)
-                else:
-                    continue
-                position = slot[feature]
-                self.entry_sample[position] = <int> s
-                self.entry_value[position] = value
-                slot[feature] = position + 1
-        for j in range(n_touched):
-            slot[self.touched_features[j]] = -1
-        return n_touched
-
-    cdef inline (Py_ssize_t, Py_ssize_t) _row_span(self, long long row) noexcept nogil:
-        """Positions of a row's values in X.data (CSR or dense)."""
-        if self.X.indices != NULL:
-            return self.X.indptr[row], self.X.indptr[row + 1]
-        return row * self.X.n_features, (row + 1) * self.X.n_features
-
-    cdef Py_ssize_t _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
-        """Phase 1 over the samples; meanwhile the first thread transposes the batch (serial
-        work hidden behind the parallel work). Returns the number of touched features."""
+    cdef void _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
+        """Phase 1 over the samples; meanwhile the first thread groups the batch's input
+        features (serial work hidden behind the parallel work)."""
         cdef Py_ssize_t s
-        cdef Py_ssize_t[1] n_touched
         with parallel(num_threads=self.n_threads):
             if threadid() == 0:
-                n_touched[0] = self._transpose_input(batch, n)
-            # dynamic: the other threads take more samples while the first one transposes
+                self._group_input(batch, n)
+            # dynamic: the other threads take more samples while the first one groups
             for s in prange(n, schedule="dynamic", chunksize=4):
-                self.sample_losses[s] = self._forward_backward_sample(s, batch[s])
-        return n_touched[0]
+                self.sample_losses[s] = self._forward_backward_sample(s, batch[s], threadid())
 
-    cdef double _forward_backward_sample(self, Py_ssize_t slot, Py_ssize_t row) noexcept nogil:
-        """Forward one row, softmax cross-entropy against its labels, back-propagate the errors.
+    cdef void _group_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
+        cdef Py_ssize_t s
+        cdef long long row
+        for s in range(n):
+            row = batch[s]
+            if self.X.indices != NULL:
+                self.input_starts[s], self.input_stops[s] = self.X.indptr[row], self.X.indptr[row + 1]
+            else:
+                self.input_starts[s], self.input_stops[s] = row * self.X.n_features, (row + 1) * self.X.n_features
+        self.input_groups.group(n, &self.input_starts[0], &self.input_stops[0], self.X.indices, self.X.data)
+
+    cdef Py_ssize_t _select_active(self, Py_ssize_t slot, Py_ssize_t row, const float *last_hidden,
+                                   int tid) noexcept nogil:
+        """Fill the slot's active set: bucket neurons, the labels (forced), then padding.
+        positions[neuron] holds each member's position + 1 until _forward_backward_sample
+        clears it."""
+        cdef int *active = &self.active_neurons[slot, 0]
+        cdef int *positions = &self.positions[tid, 0]
+        cdef long long first_label = self.y_indptr[row]
+        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, q, attempt = 0
+        cdef Py_ssize_t capacity = self.active_capacity, n_active, room
+        cdef long long retrieved = 0
+        cdef int label, candidate
+        cdef double started = now()
+        room = capacity - min(n_labels, capacity)
+        n_active = self.sampler.gather(last_hidden, positions, active, 0, room)
+        for q in range(n_labels):
+            label = self.y_indices[first_label + q]
+            if positions[label] > 0:
+                retrieved += 1
+            elif n_active < capacity:
+                active[n_active] = label
+                n_active += 1
+                positions[label] = <int> n_active
+        # padding: pseudo-random neurons, drawn from (step, row) so reruns repeat them
+        while n_active < self.min_active and attempt < 8 * self.min_active:
+            candidate = <int> (draw(mix64(<unsigned long long> self.step), <unsigned long long> (row * 8 * self.min_active + attempt))
+                               % <unsigned long long> self.n_outputs)
+            attempt += 1
+            if positions[candidate] == 0:
+                active[n_active] = candidate
+                n_active += 1
+                positions[candidate] = <int> n_active
+        self.counters[tid, 0] += n_labels
+        self.counters[tid, 1] += retrieved
+        self.counters[tid, 2] += n_active
+        self.sampling_seconds[tid] += now() - started
+        return n_active
+
+    cdef double _forward_backward_sample(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
+        """Forward one row, softmax cross-entropy against its labels over the active output
+        neurons, back-propagate the errors.
 
         Multi-label rows spread the target mass evenly over their labels; a row without labels
         contributes no loss and no gradient.
         """
-        cdef Py_ssize_t n_layers = self.n_layers, l, k, q
-        cdef Py_ssize_t n_out = self.layers[n_layers - 1].n_out
+        cdef Py_ssize_t n_layers = self.n_layers, l, k, q, position
+        cdef const Layer *output_layer = &self.layers[n_layers - 1]
         cdef float *hidden = &self.activations[slot, 0]
         cdef float *errors = &self.errors[slot, 0]
         cdef float *output = &self.output_errors[slot, 0]
+        cdef float *last_hidden = hidden + self.hidden_offsets[n_layers - 2]
+        cdef const int *active = NULL
         cdef const Layer *layer
         cdef float *layer_errors
         cdef float *previous_errors
         cdef long long first_label = self.y_indptr[row]
-        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label
+        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, n_active = self.n_outputs
         cdef double largest, normaliser = 0.0, loss = 0.0, share
-        forward_sample(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets, output)
+        forward_hidden(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets)
+        if self.sampler is not None:
+            n_active = self._select_active(slot, row, last_hidden, tid)
+            active = &self.active_neurons[slot, 0]
+        score_neurons(output_layer, last_hidden, active, n_active, output)
         if n_labels == 0:
-            memset(output, 0, n_out * sizeof(float))
-            loss = 0.0
+            memset(output, 0, n_active * sizeof(float))
         else:
             largest = output[0]
-            for k in range(1, n_out):
+            for k in range(1, n_active):
                 if output[k] > largest:
                     largest = output[k]
-            for k in range(n_out):
+            for k in range(n_active):
                 normaliser += exp(output[k] - largest)
             share = 1.0 / n_labels
+            for k in range(n_active):
+                output[k] = <float> exp(output[k] - largest)
             for q in range(n_labels):
-                loss += share * (largest + log(normaliser) - output[self.y_indices[first_label + q]])
-            for k in range(n_out):
-                output[k] = <float> (exp(output[k] - largest) / normaliser)
+                position = self._position(self.y_indices[first_label + q], tid)
+                if position >= 0:
+                    loss += share * (log(normaliser) - log(output[position]))
+            for k in range(n_active):
+                output[k] = <float> (output[k] / normaliser)
             for q in range(n_labels):
-                output[self.y_indices[first_label + q]] -= <float> share
+                position = self._position(self.y_indices[first_label + q], tid)
+                if position >= 0:
+                    output[position] -= <float> share
+        if self.sampler is not None:
+            for k in range(n_active):
+                self.positions[tid, active[k]] = 0
+        self.output_starts[slot] = slot * self.active_capacity
+        self.output_stops[slot] = slot * self.active_capacity + n_active
         for l in range(n_layers - 1, 0, -1):
             layer = &self.layers[l]
             layer_errors = output if l == n_layers - 1 else errors + self.hidden_offsets[l]
             previous_errors = errors + self.hidden_offsets[l - 1]
             vec_weighted_row_sum(previous_errors, NULL, layer.n_in, layer_errors, 1,
-                                 layer.weights, layer.row_stride, NULL, layer.n_out)
+                                 layer.weights, layer.row_stride,
+                                 active if l == n_layers - 1 else NULL,
+                                 n_active if l == n_layers - 1 else layer.n_out)
             vec_relu_backward(previous_errors, hidden + self.hidden_offsets[l - 1], layer.n_in)
         return loss
 
-    cdef void _update_input_layer(self, Py_ssize_t n, Py_ssize_t n_touched, float step_size) noexcept nogil:
-        """Adam on each input feature touched by the batch, and on the first layer's biases."""
-        cdef Py_ssize_t width = self.layers[0].n_out, t
+    cdef inline Py_ssize_t _position(self, int label, int tid) noexcept nogil:
+        """Where a label sits among the computed outputs (-1: it did not fit)."""
+        if self.sampler is None:
+            return label
+        return self.positions[tid, label] - 1
+
+    cdef void _update_input_layer(self, Py_ssize_t n, float step_size) noexcept nogil:
+        """Adam on each input feature touched by the batch, and on the first layer's biases.
+        Meanwhile the first thread groups a sampled output layer's active neurons."""
+        cdef Py_ssize_t width = self.layers[0].n_out, g
         cdef long long first, offset
         cdef float inv_batch = 1.0 / n, one = 1.0
         cdef float *gradient
         with parallel(num_threads=self.n_threads):
-            for t in prange(n_touched, schedule="dynamic", chunksize=64):
+            if threadid() == 0 and self.sampler is not None:
+                self.output_groups.group(n, &self.output_starts[0], &self.output_stops[0],
+                                         &self.active_neurons[0, 0], &self.output_errors[0, 0])
+            for g in prange(self.input_groups.n_groups, schedule="dynamic", chunksize=64):
                 gradient = &self.row_gradients[threadid(), 0]
-                first = self.feature_entries_start[t]
-                vec_weighted_row_sum(gradient, NULL, width, &self.entry_value[first], 1,
+                first = self.input_groups.group_start[g]
+                vec_weighted_row_sum(gradient, NULL, width, &self.input_groups.entry_value[first], 1,
                                      &self.errors[0, 0], self.errors.shape[1],
-                                     &self.entry_sample[first], self.feature_entries_start[t + 1] - first)
-                offset = self.touched_features[t] * self.layers[0].row_stride
+                                     &self.input_groups.entry_sample[first], self.input_groups.group_start[g + 1] - first)
+                offset = self.input_groups.ids[g] * self.layers[0].row_stride
                 vec_adam_step(self.layers[0].weights + offset,
                               self.weight_m_ptr[0] + offset,
                               self.weight_v_ptr[0] + offset,
@@ -478,35 +552,50 @@ cdef class AdamTrainer:
                       width, inv_batch, 0.0, step_size, self.beta_1, self.beta_2, self.epsilon)
 
     cdef void _update_neuron_layers(self, Py_ssize_t n, float step_size) noexcept nogil:
-        """Adam on every neuron (row) of the later layers: gradient = sum over samples of the
-        neuron's error times the previous layer's activations."""
-        cdef Py_ssize_t l, k, s, n_in, n_out, offset
+        """Adam on the neurons (rows) of the later layers: a row's gradient is the sum over
+        samples of the neuron's error times the previous layer's activations. Dense layers
+        visit every neuron; a sampled output layer only the neurons some sample activated."""
+        cdef Py_ssize_t l, k, s, n_in, n_out, offset, n_rows, first, count
         cdef float inv_batch = 1.0 / n
         cdef float bias_gradient
         cdef float *gradient
         cdef const float *errors
         cdef Py_ssize_t errors_stride
         cdef const float *inputs
+        cdef bint sampled
+        cdef Py_ssize_t neuron
         for l in range(1, self.n_layers):
             n_in, n_out = self.layers[l].n_in, self.layers[l].n_out
             inputs = &self.activations[0, 0] + self.hidden_offsets[l - 1]
+            sampled = l == self.n_layers - 1 and self.sampler is not None
             if l == self.n_layers - 1:
                 errors, errors_stride = &self.output_errors[0, 0], self.output_errors.shape[1]
             else:
                 errors = &self.errors[0, 0] + self.hidden_offsets[l]
                 errors_stride = self.errors.shape[1]
+            n_rows = self.output_groups.n_groups if sampled else n_out
             with parallel(num_threads=self.n_threads):
-                for k in prange(n_out, schedule="static"):
+                for k in prange(n_rows, schedule="dynamic", chunksize=16):
                     gradient = &self.row_gradients[threadid(), 0]
-                    vec_weighted_row_sum(gradient, NULL, n_in, errors + k, errors_stride,
-                                         inputs, self.activations.shape[1], NULL, n)
                     bias_gradient = 0.0
-                    for s in range(n):
-                        bias_gradient = bias_gradient + errors[s * errors_stride + k]
-                    offset = k * self.layers[l].row_stride
+                    if sampled:
+                        first = self.output_groups.group_start[k]
+                        count = self.output_groups.group_start[k + 1] - first
+                        vec_weighted_row_sum(gradient, NULL, n_in, &self.output_groups.entry_value[first], 1,
+                                             inputs, self.activations.shape[1], &self.output_groups.entry_sample[first], count)
+                        for s in range(count):
+                            bias_gradient = bias_gradient + self.output_groups.entry_value[first + s]
+                        neuron = self.output_groups.ids[k]
+                    else:
+                        neuron = k
+                        vec_weighted_row_sum(gradient, NULL, n_in, errors + k, errors_stride,
+                                             inputs, self.activations.shape[1], NULL, n)
+                        for s in range(n):
+                            bias_gradient = bias_gradient + errors[s * errors_stride + k]
+                    offset = neuron * self.layers[l].row_stride
                     vec_adam_step(self.layers[l].weights + offset, self.weight_m_ptr[l] + offset,
                                   self.weight_v_ptr[l] + offset, gradient, n_in, inv_batch,
                                   self.l2, step_size, self.beta_1, self.beta_2, self.epsilon)
-                    vec_adam_step(self.layers[l].biases + k, self.bias_m_ptr[l] + k,
-                                  self.bias_v_ptr[l] + k, &bias_gradient, 1, inv_batch, 0.0,
+                    vec_adam_step(self.layers[l].biases + neuron, self.bias_m_ptr[l] + neuron,
+                                  self.bias_v_ptr[l] + neuron, &bias_gradient, 1, inv_batch, 0.0,
                                   step_size, self.beta_1, self.beta_2, self.epsilon)

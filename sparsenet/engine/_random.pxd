@@ -1,0 +1,19 @@
+# Counter-based random numbers: a value depends only on (seed, index), never on which thread
+# draws it, so parallel code stays reproducible.
+
+cdef inline unsigned long long mix64(unsigned long long x) noexcept nogil:
+    """SplitMix64's finaliser: a strong 64-bit mix of x."""
+    x += 0x9E3779B97F4A7C15ULL
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL
+    return x ^ (x >> 31)
+
+
+cdef inline unsigned long long draw(unsigned long long seed, unsigned long long index) noexcept nogil:
+    """The index-th 64-bit draw of the stream `seed`."""
+    return mix64(seed ^ mix64(index))
+
+
+cdef inline float uniform_symmetric(unsigned long long seed, unsigned long long index, float bound) noexcept nogil:
+    """A float32 uniform on [-bound, bound) from 24 random bits."""
+    return (<float> (draw(seed, index) >> 40) * <float> (1.0 / 16777216.0) * 2.0 - 1.0) * bound
