@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from sparsenet._sampling_config import plan_sampling
 from sparsenet._validation import (
     check_features,
     encode_multiclass,
@@ -85,6 +86,30 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Threads for training and prediction. None uses every core OpenMP may use (honouring
         ``OMP_NUM_THREADS``); -1 all CPUs; a positive number exactly that many.
+    output_sparsity : float in (0, 1] or "auto", default="auto"
+        Share of the output neurons computed per training sample. Below 1, hash tables over
+        the output neurons pick, for each sample, the neurons whose weights best match its
+        last hidden layer; the sample's true labels are always added, and pseudo-random
+        neurons pad the set up to ``output_sparsity * n_classes``. "auto" follows BOLT: dense
+        under 450 classes, then 0.2 down to 0.005 above 20,000 classes. 1.0 trains the
+        output layer densely.
+    hash_family : {"dwta", "simhash"}, default="dwta"
+        Locality-sensitive hash family of the tables: densified winner-take-all, or signed
+        random projections.
+    n_tables : int or "auto", default="auto"
+        Hash tables (L); "auto" is 50.
+    hashes_per_table : int or "auto", default="auto"
+        Hashes concatenated per table (K); "auto" sizes the tables so that each returns
+        about its share of the active set.
+    bucket_capacity : int or "auto", default="auto"
+        Most neurons a bucket keeps; "auto" is four times the expected load.
+    rebuild_interval : int, default=50
+        Batches between the first table rebuilds; the interval then grows by
+        ``rebuild_growth`` after each rebuild, as training settles.
+    rebuild_growth : float, default=1.1
+        Factor by which the rebuild interval grows.
+    redraw_hashes_every : int, default=20
+        Rebuilds between fresh draws of the hash functions (0: never).
 
     Attributes
     ----------
@@ -113,6 +138,12 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     interrupted_ : bool
         True when the last ``fit`` was stopped by Ctrl-C (KeyboardInterrupt); the model
         then holds the weights of the last completed batch.
+    sampling_stats_ : dict or None
+        For a sampled output layer, diagnostics of the last ``fit``/``partial_fit``:
+        ``lsh_recall`` (share of true labels the tables returned before they were forced
+        in), ``mean_active`` (output neurons computed per sample), ``table_builds``, and
+        seconds spent querying the tables (summed over threads), rebuilding them, and in
+        each phase of the training steps. None for a dense output layer.
 
     See Also
     --------
@@ -148,6 +179,14 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_jobs": [None, Integral],
+        "output_sparsity": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
+        "hash_family": [StrOptions({"dwta", "simhash"})],
+        "n_tables": [Interval(Integral, 1, 1000, closed="both"), StrOptions({"auto"})],
+        "hashes_per_table": [Interval(Integral, 1, 20, closed="both"), StrOptions({"auto"})],
+        "bucket_capacity": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "rebuild_interval": [Interval(Integral, 1, None, closed="left")],
+        "rebuild_growth": [Interval(Real, 1, None, closed="left")],
+        "redraw_hashes_every": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -170,6 +209,14 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_jobs=None,
+        output_sparsity="auto",
+        hash_family="dwta",
+        n_tables="auto",
+        hashes_per_table="auto",
+        bucket_capacity="auto",
+        rebuild_interval=50,
+        rebuild_growth=1.1,
+        redraw_hashes_every=20,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -188,6 +235,14 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_jobs = n_jobs
+        self.output_sparsity = output_sparsity
+        self.hash_family = hash_family
+        self.n_tables = n_tables
+        self.hashes_per_table = hashes_per_table
+        self.bucket_capacity = bucket_capacity
+        self.rebuild_interval = rebuild_interval
+        self.rebuild_growth = rebuild_growth
+        self.redraw_hashes_every = redraw_hashes_every
 
     # ------------------------------------------------------------------ fitting
 
@@ -302,6 +357,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             sizes, self._rng.randint(np.iinfo(np.int32).max), resolve_n_threads(self.n_jobs)
         )
         self.network_ = self._optimizer.network
+        plan = self._sampling_plan()
+        if plan is not None:
+            self.network_.set_sampler(plan.new_sampler(len(self.classes_), hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
+        self.sampling_stats_ = None
         self.loss_curve_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = None
@@ -310,6 +369,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.t_ = 0
         self.interrupted_ = False
         self._no_improvement_count = 0
+
+    def _sampling_plan(self):
+        return plan_sampling(len(self.classes_), self.output_sparsity, self.hash_family,
+                             self.n_tables, self.hashes_per_table, self.bucket_capacity)
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -346,9 +409,13 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         batch_size = min(batch_size, n_rows)
         n_threads = resolve_n_threads(self.n_jobs)
         optimizer = self._optimizer
+        plan = self._sampling_plan() if self.network_.sampler is not None else None
         optimizer.configure(
             learning_rate=self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2,
             epsilon=self.epsilon, l2=self.alpha, batch_size=batch_size, n_threads=n_threads,
+            min_active=plan.min_active if plan is not None else 0,
+            rebuild_interval=self.rebuild_interval, rebuild_growth=self.rebuild_growth,
+            redraw_every=self.redraw_hashes_every,
         )
         optimizer.bind(X, targets.indptr, targets.indices)
         self.interrupted_ = False
@@ -381,6 +448,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
                 UserWarning,
             )
         finally:
+            stats = optimizer.sampling_stats
+            if stats is not None:
+                stats.update({f"{phase}_seconds": seconds for phase, seconds in optimizer.phase_seconds.items()})
+            self.sampling_stats_ = stats
             optimizer.release()
         if use_early_stopping and not self.interrupted_:
             self._restore_best_network()
@@ -417,7 +488,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             score = np.unique(hit_rows).size / X_val.shape[0]
             self.validation_scores_.append(score)
             if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, validation score = {score:.6f}, {seconds:.2f} s")
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, validation score = {score:.6f}, "
+                      f"{seconds:.2f} s{self._sampling_progress()}")
             if score > self.best_validation_score_:
                 self._best_network = self.network_.copy()
             if score < self.best_validation_score_ + self.tol:
@@ -427,7 +499,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             self.best_validation_score_ = max(self.best_validation_score_, score)
         else:
             if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, {seconds:.2f} s")
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, {seconds:.2f} s{self._sampling_progress()}")
             if loss > self.best_loss_ - self.tol:
                 self._no_improvement_count += 1
             else:
@@ -441,6 +513,13 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             self._no_improvement_count = 0
             return True
         return False
+
+    def _sampling_progress(self):
+        stats = self._optimizer.sampling_stats
+        if stats is None:
+            return ""
+        return (f", LSH recall {stats['lsh_recall']:.3f}, {stats['mean_active']:.0f} active outputs, "
+                f"{stats['table_builds']} table builds ({stats['rebuild_seconds']:.1f} s)")
 
     def _restore_best_network(self):
         best = self._best_network
@@ -514,7 +593,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         predicted = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, n_labels), dtype=np.int64)
         return predicted if self._sparse_targets else predicted.toarray()
 
-    def predict_topk(self, X, k=5, return_scores=False):
+    def predict_topk(self, X, k=5, return_scores=False, exact=False):
         """The k most probable labels of each row, most probable first.
 
         Memory stays at ``n_samples * k`` whatever the number of classes.
@@ -526,6 +605,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             Labels per row, at most ``n_classes``.
         return_scores : bool, default=False
             Also return the probabilities of those labels.
+        exact : bool, default=False
+            For a model with a sampled output layer, False scores only the labels its hash
+            tables return for each row (cost independent of the number of classes;
+            probabilities are then normalised over those labels) and True scans every
+            label. Models with a dense output layer are always exact.
 
         Returns
         -------
@@ -535,7 +619,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         X, n_threads = self._scores(X)
         if not isinstance(k, Integral) or not 1 <= k <= len(self.classes_):
             raise ValueError(f"k must be an integer in [1, {len(self.classes_)}] (the number of classes), got {k!r}")
-        ids, logits, log_normaliser = self.network_.top_k(X, int(k), n_threads, with_log_normaliser=True)
+        if exact or self.network_.sampler is None:
+            ids, logits, log_normaliser = self.network_.top_k(X, int(k), n_threads, with_log_normaliser=True)
+        else:
+            ids, logits, log_normaliser = self.network_.top_k_sampled(X, int(k), n_threads)
         labels = self.classes_[ids]
         if not return_scores:
             return labels

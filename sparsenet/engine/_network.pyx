@@ -292,7 +292,7 @@ cdef class Network:
         """Like ``top_k``, but scoring only the neurons the hash tables return for each row
         (padded with the lowest unreturned ids when fewer than k come back): the cost no
         longer grows with the number of outputs. Scores are exact for the neurons returned;
-        the log-normaliser is over them only, so it is not returned."""
+        the log-normaliser returned is the log-sum-exp over those neurons only."""
         if self.sampler is None:
             raise ValueError("this network has no hash tables over its output layer")
         cdef NeuronSampler sampler = self.sampler
@@ -307,12 +307,13 @@ cdef class Network:
         cdef float[:, ::1] scores = np.empty((max(n_threads, 1), capacity), dtype=np.float32)
         cdef int[:, ::1] active = np.empty((max(n_threads, 1), capacity), dtype=np.int32)
         cdef int[:, ::1] positions = np.zeros((max(n_threads, 1), n_out), dtype=np.int32)
+        cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
         cdef const Layer *output = &self.layers[self.n_layers - 1]
         cdef Py_ssize_t i, j, count, filler
         cdef int tid
         cdef float *last_hidden
         if rows.n_rows == 0:
-            return np.asarray(labels), np.asarray(best)
+            return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
         with nogil, parallel(num_threads=n_threads):
             for i in prange(rows.n_rows, schedule="static"):
                 tid = threadid()
@@ -328,8 +329,9 @@ cdef class Network:
                     filler = filler + 1
                 score_neurons(output, last_hidden, &active[tid, 0], count, &scores[tid, 0])
                 select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
+                log_normaliser[i] = log_sum_exp(&scores[tid, 0], count, best[i, 0])
                 for j in range(k):
                     labels[i, j] = active[tid, labels[i, j]]
                 for j in range(count):
                     positions[tid, active[tid, j]] = 0
-        return np.asarray(labels), np.asarray(best)
+        return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)

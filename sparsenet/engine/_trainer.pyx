@@ -123,6 +123,7 @@ cdef class AdamTrainer:
     cdef long long redraw_every
     cdef readonly long long next_rebuild
     cdef double rebuild_seconds
+    cdef long long samples_seen
     # per-batch scratch: each sample owns one slot of these
     cdef float[:, ::1] activations     # (batch, hidden_total)
     cdef float[:, ::1] errors          # (batch, hidden_total): back-propagated dLoss/dz
@@ -259,6 +260,7 @@ cdef class AdamTrainer:
         self.output_stops = np.zeros(batch_size, dtype=np.int64)
         self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
         self.counters = np.zeros((n_threads, 3), dtype=np.int64)
+        self.samples_seen = 0
         self.sampling_seconds = np.zeros(n_threads, dtype=np.float64)
         self.positions = np.zeros((n_threads, self.n_outputs if self.sampler is not None else 1), dtype=np.int32)
 
@@ -329,6 +331,7 @@ cdef class AdamTrainer:
         if np.min(batch) < 0 or np.max(batch) >= self.X.n_rows:
             raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
         self.step += 1
+        self.samples_seen += n
         cdef double step_size = self.learning_rate * sqrt(1.0 - self.beta_2 ** self.step) \
             / (1.0 - self.beta_1 ** self.step)
         cdef Py_ssize_t s
@@ -379,15 +382,15 @@ cdef class AdamTrainer:
     def sampling_stats(self):
         """Output sampling diagnostics since the last configure(): how often the hash tables
         returned a true label before it was forced in (LSH recall), the mean active-set size,
-        seconds spent querying the tables (summed over threads) and rebuilding them."""
+        seconds spent querying the tables (summed over threads) and rebuilding them (None
+        for a dense output layer)."""
         if self.sampler is None or self.counters is None:
             return None
         totals = np.asarray(self.counters).sum(axis=0)
-        samples = max(int(np.asarray(self.counters)[:, 2].size and totals[2] and 1), 1)
         return {
             "labels_seen": int(totals[0]),
             "lsh_recall": float(totals[1] / totals[0]) if totals[0] else float("nan"),
-            "active_neurons": int(totals[2]),
+            "mean_active": float(totals[2] / self.samples_seen) if self.samples_seen else float("nan"),
             "table_builds": int(self.sampler.n_builds),
             "query_thread_seconds": float(np.asarray(self.sampling_seconds).sum()),
             "rebuild_seconds": self.rebuild_seconds,

@@ -1,0 +1,68 @@
+"""Defaults for LSH-sampled output layers, chosen from the layer's size.
+
+The rules follow the BOLT paper's auto-tuning (Meisburger et al., CIKM 2023) and SLIDE's
+published settings: dense below about 450 outputs, then an output sparsity that falls as the
+layer grows; 50 tables; enough buckets that each table returns about its share of the active
+set; buckets capped at four times their expected load.
+"""
+import math
+from dataclasses import dataclass
+
+from sparsenet.engine._sampling import NeuronSampler
+from sparsenet.lsh._hashing import HashFamily
+
+# (outputs below, sparsity): the BOLT schedule
+SPARSITY_BY_SIZE = ((450, 1.0), (900, 0.2), (1800, 0.1), (4000, 0.05), (10_000, 0.02), (20_000, 0.01))
+SMALLEST_SPARSITY = 0.005
+DEFAULT_TABLES = 50
+DWTA_BITS_PER_HASH = 3
+
+
+def auto_output_sparsity(n_outputs):
+    """Share of the output neurons active per sample, by layer size."""
+    for limit, sparsity in SPARSITY_BY_SIZE:
+        if n_outputs < limit:
+            return sparsity
+    return SMALLEST_SPARSITY
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """Resolved settings of a sampled output layer."""
+
+    sparsity: float
+    min_active: int
+    hash_family: str
+    n_tables: int
+    hashes_per_table: int
+    range_bits: int
+    bucket_capacity: int
+
+    def new_sampler(self, n_outputs, dimension, seed):
+        family = HashFamily(self.hash_family, dimension, self.n_tables, self.hashes_per_table,
+                            self.range_bits, seed)
+        return NeuronSampler(family, n_outputs, self.bucket_capacity)
+
+
+def plan_sampling(n_outputs, output_sparsity="auto", hash_family="dwta", n_tables="auto",
+                  hashes_per_table="auto", bucket_capacity="auto"):
+    """A SamplingPlan for an output layer of n_outputs neurons, or None when it stays dense."""
+    sparsity = auto_output_sparsity(n_outputs) if output_sparsity == "auto" else float(output_sparsity)
+    if sparsity >= 1.0:
+        return None
+    tables = DEFAULT_TABLES if n_tables == "auto" else int(n_tables)
+    min_active = max(1, math.ceil(sparsity * n_outputs))
+    # each table should return about min_active / tables neurons
+    range_bits = int(min(24, max(1, math.ceil(math.log2(max(2.0, n_outputs * tables / min_active))))))
+    if hashes_per_table == "auto":
+        if hash_family == "dwta":
+            hashes = min(8, max(2, math.ceil(range_bits / DWTA_BITS_PER_HASH)))
+        else:
+            hashes = min(20, range_bits)
+    else:
+        hashes = int(hashes_per_table)
+    if bucket_capacity == "auto":
+        capacity = max(8, math.ceil(4 * n_outputs / 2**range_bits))
+    else:
+        capacity = int(bucket_capacity)
+    return SamplingPlan(sparsity, min_active, hash_family, tables, hashes, range_bits, capacity)
