@@ -2,8 +2,8 @@
 
 The rules follow the BOLT paper's auto-tuning (Meisburger et al., CIKM 2023) and SLIDE's
 published settings: dense below about 450 outputs, then an output sparsity that falls as the
-layer grows; 50 tables; enough buckets that each table returns about its share of the active
-set; buckets capped at four times their expected load.
+layer grows; 50 tables; DWTA codes of 3 bits per hash with range 2^(3 x hashes per table);
+buckets capped at four times their expected load.
 """
 import math
 from dataclasses import dataclass
@@ -16,6 +16,11 @@ SPARSITY_BY_SIZE = ((450, 1.0), (900, 0.2), (1800, 0.1), (4000, 0.05), (10_000, 
 SMALLEST_SPARSITY = 0.005
 DEFAULT_TABLES = 50
 DWTA_BITS_PER_HASH = 3
+
+
+def max_range_bits(n_neurons):
+    """Most bucket bits worth having over n_neurons: about four buckets a neuron."""
+    return min(24, max(1, math.ceil(math.log2(max(n_neurons, 2))) + 2))
 
 
 def auto_output_sparsity(n_outputs):
@@ -52,15 +57,22 @@ def plan_sampling(n_outputs, output_sparsity="auto", hash_family="dwta", n_table
         return None
     tables = DEFAULT_TABLES if n_tables == "auto" else int(n_tables)
     min_active = max(1, math.ceil(sparsity * n_outputs))
-    # each table should return about min_active / tables neurons
-    range_bits = int(min(24, max(1, math.ceil(math.log2(max(2.0, n_outputs * tables / min_active))))))
+    # buckets expected to hold about a quarter of the active set each: a few tables then
+    # return a full set of candidates (measured on generated problems, fewer and larger
+    # buckets gave better precision, both with sampled and with exact inference)
+    expected_load = max(8.0, min_active / 4)
+    range_bits = int(min(24, max(1, round(math.log2(max(2.0, n_outputs / expected_load))))))
     if hashes_per_table == "auto":
         if hash_family == "dwta":
-            hashes = min(8, max(2, math.ceil(range_bits / DWTA_BITS_PER_HASH)))
+            hashes = min(8, max(2, round(range_bits / DWTA_BITS_PER_HASH)))
         else:
             hashes = min(20, range_bits)
     else:
         hashes = int(hashes_per_table)
+    # a table's code has only so many bits: more buckets than codes would stay empty, and
+    # more than four buckets a neuron would only cost memory (wider codes are folded)
+    code_bits = hashes * DWTA_BITS_PER_HASH if hash_family == "dwta" else hashes
+    range_bits = min(code_bits, max_range_bits(n_outputs))
     if bucket_capacity == "auto":
         capacity = max(8, math.ceil(4 * n_outputs / 2**range_bits))
     else:

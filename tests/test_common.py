@@ -9,7 +9,11 @@ EXPECTED_FAILED_CHECKS = {}
 
 def estimators():
     # small, seeded models keep the suite fast; defaults are exercised by the other tests
-    return [SparseMLPClassifier(hidden_layer_sizes=(32,), random_state=0, n_jobs=1)]
+    return [
+        SparseMLPClassifier(hidden_layer_sizes=(32,), random_state=0, n_jobs=1),
+        # the LSH-sampled output layer, forced on even for a few classes
+        SparseMLPClassifier(hidden_layer_sizes=(32,), random_state=0, n_jobs=1, output_sparsity=0.5),
+    ]
 
 
 @parametrize_with_checks(estimators(), expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)

@@ -75,10 +75,11 @@ def test_buckets_respect_capacity():
     "kind, dimension, n_tables, hashes, range_bits, capacity, n_neurons",
     [
         ("dwta", 1, 1, 1, 1, 1, 1),
-        ("dwta", 3, 2, 20, 24, 1000, 50),
+        ("dwta", 3, 2, 20, 8, 1000, 50),
         ("dwta", 128, 200, 8, 1, 1, 70),
         ("simhash", 1, 1, 1, 1, 1, 1),
-        ("simhash", 5, 3, 20, 20, 3, 400),
+        ("simhash", 5, 3, 20, 11, 3, 400),
+        ("dwta", 16, 2, 8, 22, 2, 1_000_000),
         ("simhash", 257, 100, 2, 2, 100000, 30),
     ],
 )
@@ -108,6 +109,8 @@ def test_invalid_settings_are_refused():
         sampler.build(np.zeros((10, 7), dtype=np.float32))
     with pytest.raises(ValueError, match="values"):
         sampler.query(np.zeros(9, dtype=np.float32))
+    with pytest.raises(ValueError, match="range_bits <= 9"):
+        NeuronSampler(HashFamily("dwta", 8, 2, 4, 12, 0), 100, 4)
     with pytest.raises(ValueError, match="malformed"):
         NeuronSampler(HashFamily("dwta", 8, 2, 2, 4, 0), 10, 4,
                       np.zeros((2, 17), dtype=np.int32), np.full((2, 10), 99, dtype=np.int32))

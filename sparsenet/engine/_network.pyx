@@ -288,11 +288,12 @@ cdef class Network:
             return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
         return np.asarray(labels), np.asarray(best)
 
-    def top_k_sampled(self, X, Py_ssize_t k, int n_threads=1):
+    def top_k_sampled(self, X, Py_ssize_t k, int n_threads=1, Py_ssize_t max_candidates=0):
         """Like ``top_k``, but scoring only the neurons the hash tables return for each row
         (padded with the lowest unreturned ids when fewer than k come back): the cost no
         longer grows with the number of outputs. Scores are exact for the neurons returned;
-        the log-normaliser returned is the log-sum-exp over those neurons only."""
+        the log-normaliser returned is the log-sum-exp over those neurons only. At most
+        ``max_candidates`` neurons are scored per row (0: all the tables return)."""
         if self.sampler is None:
             raise ValueError("this network has no hash tables over its output layer")
         cdef NeuronSampler sampler = self.sampler
@@ -300,7 +301,10 @@ cdef class Network:
         cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
         if not 1 <= k <= n_out:
             raise ValueError(f"k must be in [1, {n_out}], got {k}")
-        cdef Py_ssize_t capacity = min(n_out, max(k, sampler.family.n_tables * sampler.bucket_capacity))
+        cdef Py_ssize_t capacity = min(n_out, sampler.family.n_tables * sampler.bucket_capacity)
+        if max_candidates > 0:
+            capacity = min(capacity, max_candidates)
+        capacity = max(capacity, k)
         cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
         cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
         cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)

@@ -44,6 +44,12 @@ cdef class NeuronSampler:
                   bucket_starts=None, members=None, long long n_builds=0):
         if n_neurons < 1 or bucket_capacity < 1:
             raise ValueError("n_neurons and bucket_capacity must be positive")
+        most_bits = int(np.ceil(np.log2(max(n_neurons, 2)))) + 2
+        if family.range_bits > most_bits:
+            raise ValueError(
+                f"{family.n_buckets} buckets a table for {n_neurons} neurons only waste memory: "
+                f"use range_bits <= {most_bits} (about four buckets a neuron)"
+            )
         self.family, self.n_neurons, self.bucket_capacity = family, n_neurons, bucket_capacity
         self.n_builds = n_builds
         n_tables, n_buckets = family.n_tables, family.n_buckets

@@ -353,6 +353,27 @@ cdef class AdamTrainer:
             self._rebuild_tables()
         return total
 
+    def active_sets(self, rows):
+        """The output neurons each of ``rows`` (of the bound data set) would train on at the
+        current step, one array per row: for inspection and tests (sampled layers only)."""
+        if self.sampler is None:
+            raise ValueError("the output layer is dense: every neuron is active")
+        if self.X_ref is None:
+            raise RuntimeError("bind() a data set first")
+        cdef long long[::1] ids = np.ascontiguousarray(rows, dtype=np.int64)
+        if ids.shape[0] and (np.min(ids) < 0 or np.max(ids) >= self.X.n_rows):
+            raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
+        sets = []
+        cdef Py_ssize_t i, k, count
+        cdef float *hidden = &self.activations[0, 0]
+        for i in range(ids.shape[0]):
+            forward_hidden(self.layers, self.n_layers, &self.X, ids[i], hidden, self.hidden_offsets)
+            count = self._select_active(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0)
+            sets.append(np.asarray(self.active_neurons[0, :count]).copy())
+            for k in range(count):
+                self.positions[0, self.active_neurons[0, k]] = 0
+        return sets
+
     def _rebuild_tables(self):
         """Rehash the output neurons into the tables (new hash functions every redraw_every
         rebuilds) and schedule the next rebuild."""
@@ -431,7 +452,9 @@ cdef class AdamTrainer:
         cdef long long retrieved = 0
         cdef int label, candidate
         cdef double started = now()
-        room = capacity - min(n_labels, capacity)
+        # the tables fill at most half the minimum: the rest are uniformly drawn negatives, which
+        # keep every neuron's score trained down, not only those the tables return
+        room = min(capacity - min(n_labels, capacity), (self.min_active + 1) // 2)
         n_active = self.sampler.gather(last_hidden, positions, active, 0, room)
         for q in range(n_labels):
             label = self.y_indices[first_label + q]

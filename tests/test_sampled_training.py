@@ -1,0 +1,116 @@
+"""LSH-sampled output layers: same maths as dense training, forced labels, reproducibility."""
+import pickle
+
+import numpy as np
+import pytest
+
+from sparsenet import SparseMLPClassifier
+from sparsenet._sampling_config import auto_output_sparsity, plan_sampling
+from sparsenet._validation import csr_for_engine
+from sparsenet.datasets import make_extreme_classification
+from sparsenet.engine._sampling import NeuronSampler
+from sparsenet.engine._trainer import new_glorot_network
+from sparsenet.lsh._hashing import HashFamily
+from sparsenet.metrics import precision_at_k
+
+SMOOTH_ADAM = dict(learning_rate=1e-2, beta_1=0.9, beta_2=0.999, epsilon=1.0, l2=0.0)
+
+
+@pytest.fixture(scope="module")
+def problem():
+    X, Y = make_extreme_classification(3000, 1500, 2000, random_state=0)
+    return csr_for_engine(X), Y
+
+
+def trained_weights(X, Y, sampler, n_threads=1, min_active=0, batches=6):
+    trainer = new_glorot_network([X.shape[1], 16, Y.shape[1]], 1, 1)
+    trainer.network.set_sampler(sampler)
+    trainer.configure(**SMOOTH_ADAM, batch_size=64, n_threads=n_threads, min_active=min_active)
+    trainer.bind(X, Y.indptr, Y.indices)
+    losses = [trainer.train_batch(np.arange(64 * b, 64 * (b + 1))) for b in range(batches)]
+    return losses, trainer
+
+
+def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem):
+    X, Y = problem
+    X, Y = X[:400], Y[:400, :50]
+    X = csr_for_engine(X)
+    dense_losses, dense = trained_weights(X, Y, None)
+    # one table with a single bucket holding every neuron: the active set is the whole layer
+    everything = NeuronSampler(HashFamily("simhash", 16, 1, 1, 1, 0), 50, 50)
+    sampled_losses, sampled = trained_weights(X, Y, everything, min_active=50)
+    np.testing.assert_allclose(sampled_losses, dense_losses, rtol=1e-5)
+    for a, b in zip(sampled.network.weights + sampled.network.biases, dense.network.weights + dense.network.biases):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_active_sets_hold_the_labels_and_are_padded(problem):
+    X, Y = problem
+    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active)
+    rows = np.arange(200)
+    for row, active in zip(rows, trainer.active_sets(rows)):
+        labels = Y.indices[Y.indptr[row] : Y.indptr[row + 1]]
+        assert set(labels) <= set(active.tolist())
+        assert len(active) == len(set(active.tolist())) >= plan.min_active
+        assert active.min() >= 0 and active.max() < Y.shape[1]
+
+
+def test_sampled_training_is_bit_identical_across_threads(problem):
+    X, Y = problem
+    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
+    one = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 1, plan.min_active, batches=40)
+    two = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 2, plan.min_active, batches=40)
+    assert one[0] == two[0]
+    for a, b in zip(one[1].network.weights, two[1].network.weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_auto_sparsity_follows_bolt():
+    assert auto_output_sparsity(100) == 1.0 and plan_sampling(100) is None
+    assert auto_output_sparsity(500) == 0.2
+    assert auto_output_sparsity(3000) == 0.05
+    assert auto_output_sparsity(670_091) == 0.005
+    assert plan_sampling(5000, output_sparsity=1.0) is None
+
+
+def test_sampled_classifier_learns_and_predicts_sparsely(problem):
+    X, Y = problem
+    clf = SparseMLPClassifier(hidden_layer_sizes=(64,), max_iter=15, random_state=0, learning_rate=3e-3,
+                              output_sparsity=0.05, n_jobs=2)
+    clf.fit(X[:2500], Y[:2500])
+    assert clf.network_.sampler is not None
+    stats = clf.sampling_stats_
+    assert stats["table_builds"] >= 2 and 0 <= stats["lsh_recall"] <= 1
+    assert stats["mean_active"] >= 0.05 * Y.shape[1]
+    exact = clf.predict_topk(X[2500:], k=5, exact=True)
+    sparse_top = clf.predict_topk(X[2500:], k=5)
+    assert all(len(set(row)) == 5 for row in sparse_top.tolist())
+    p1_exact = precision_at_k(Y[2500:], exact, k=1)
+    p1_sparse = precision_at_k(Y[2500:], sparse_top, k=1)
+    head_label = np.asarray(Y[:2500].sum(axis=0)).argmax()
+    assert p1_exact > Y[2500:, head_label].mean() + 0.3
+    assert p1_sparse > p1_exact - 0.1
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_topk(X[2500:], k=5), sparse_top)
+    labels, probabilities = clf.predict_topk(X[2500:2510], k=3, return_scores=True)
+    assert np.all(np.diff(probabilities, axis=1) <= 0) and np.all(probabilities <= 1)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(n_tables=1, hashes_per_table=1, bucket_capacity=1),
+        dict(n_tables=200, hashes_per_table=8, bucket_capacity=100000),
+        dict(hash_family="simhash", hashes_per_table=20, n_tables=3),
+        dict(output_sparsity=1e-6),
+    ],
+)
+def test_extreme_sampling_settings_train_safely(problem, settings):
+    X, Y = problem
+    clf = SparseMLPClassifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0, output_sparsity=0.05,
+                              rebuild_interval=3, redraw_hashes_every=2)
+    clf.set_params(**settings).fit(X[:500], Y[:500])
+    top = clf.predict_topk(X[:20], k=3)
+    assert top.min() >= 0 and top.max() < Y.shape[1]
+    assert all(np.isfinite(w).all() for w in clf.coefs_)
