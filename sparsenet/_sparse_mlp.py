@@ -31,8 +31,10 @@ from sparsenet.engine._trainer import new_glorot_network
 # model gives its m labels about 1/m each, so half the maximum separates them from the rest.
 MULTILABEL_RELATIVE_THRESHOLD = 0.5
 
-# Sparse inference scores at most this many times the training active-set size per row.
-INFERENCE_CANDIDATES_PER_ACTIVE = 8
+# Sparse inference scores at most this many times the training active-set size per row (and
+# at least SPARSE_INFERENCE_MIN_CANDIDATES): the cost of a sparse prediction.
+INFERENCE_CANDIDATES_PER_ACTIVE = 2
+SPARSE_INFERENCE_MIN_CANDIDATES = 1000
 
 # Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
 SCORING_CHUNK_ELEMENTS = 1 << 24
@@ -626,7 +628,9 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             ids, logits, log_normaliser = self.network_.top_k(X, int(k), n_threads, with_log_normaliser=True)
         else:
             ids, logits, log_normaliser = self.network_.top_k_sampled(
-                X, int(k), n_threads, max_candidates=INFERENCE_CANDIDATES_PER_ACTIVE * self._sampling_plan().min_active
+                X, int(k), n_threads, max_candidates=max(
+                    SPARSE_INFERENCE_MIN_CANDIDATES, INFERENCE_CANDIDATES_PER_ACTIVE * self._sampling_plan().min_active
+                ),
             )
         labels = self.classes_[ids]
         if not return_scores:

@@ -8,7 +8,7 @@ from scipy import sparse
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport exp, log
+from libc.math cimport INFINITY, exp, log
 from libc.stdlib cimport free, malloc
 
 from sparsenet.engine._sampling cimport NeuronSampler
@@ -99,24 +99,29 @@ cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRo
     score_neurons(output, hidden + hidden_offsets[n_layers - 2], NULL, output.n_out, logits)
 
 
+cdef Py_ssize_t insert_top_k(float score, long long label, Py_ssize_t k, Py_ssize_t filled,
+                             long long *labels, float *best) noexcept nogil:
+    """Offer one score to a row's running top k (decreasing; filled so far). Offered in
+    increasing label order, ties keep the lower label first. Returns the new fill."""
+    cdef Py_ssize_t position
+    if filled == k and not (score > best[k - 1]):
+        return filled
+    position = filled if filled < k else k - 1
+    while position > 0 and score > best[position - 1]:
+        best[position] = best[position - 1]
+        labels[position] = labels[position - 1]
+        position -= 1
+    best[position] = score
+    labels[position] = label
+    return filled + 1 if filled < k else filled
+
+
 cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
                        long long *labels, float *best) noexcept nogil:
-    """Keep the k highest scores in decreasing order; on ties the lower label comes first."""
-    cdef Py_ssize_t filled = 0, i, position
-    cdef float score
+    """The k highest of n scores in decreasing order; on ties the lower index comes first."""
+    cdef Py_ssize_t filled = 0, i
     for i in range(n):
-        score = scores[i]
-        if filled == k and not (score > best[k - 1]):
-            continue
-        position = filled if filled < k else k - 1
-        while position > 0 and score > best[position - 1]:
-            best[position] = best[position - 1]
-            labels[position] = labels[position - 1]
-            position -= 1
-        best[position] = score
-        labels[position] = i
-        if filled < k:
-            filled += 1
+        filled = insert_top_k(scores[i], i, k, filled, labels, best)
 
 
 cdef double log_sum_exp(const float *scores, Py_ssize_t n, double largest) noexcept nogil:
@@ -136,6 +141,12 @@ def row_major_float32(array):
             and array.strides[0] % 4 == 0 and array.strides[0] >= 4 * array.shape[1]:
         return array
     return np.ascontiguousarray(array, dtype=np.float32)
+
+
+# exact scans score this many rows against each output neuron while its weights are in cache
+cdef enum:
+    ROWS_PER_BLOCK = 32
+    NEURONS_PER_CHUNK = 512
 
 
 cdef class Network:
@@ -261,31 +272,62 @@ cdef class Network:
         """The k highest-scoring outputs of each row, best first, and their scores.
 
         With ``with_log_normaliser``, also each row's log-sum-exp of all scores, so the
-        caller can turn scores into softmax probabilities. Memory stays at
-        ``n_samples * k`` plus one row of scores per thread, whatever the number of outputs.
+        caller can turn scores into softmax probabilities. Rows are scored in blocks: each
+        output neuron's weights are read once per block of rows rather than once per row,
+        which is what bounds an exact scan of a large output layer. Memory stays at
+        ``n_samples * k`` plus small per-thread blocks, whatever the number of outputs.
         """
         cdef InputRows rows = bind_input_rows(X, self.n_features)
         cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
         if not 1 <= k <= n_out:
             raise ValueError(f"k must be in [1, {n_out}], got {k}")
-        cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
-        cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
-        cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
-        cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)
-        cdef float[:, ::1] scores = np.empty((max(n_threads, 1), n_out), dtype=np.float32)
-        cdef Py_ssize_t i
+        cdef Py_ssize_t n_rows = rows.n_rows, threads = max(n_threads, 1)
+        cdef Py_ssize_t chunk = min(n_out, NEURONS_PER_CHUNK)
+        cdef Py_ssize_t n_blocks = (n_rows + ROWS_PER_BLOCK - 1) // ROWS_PER_BLOCK
+        cdef long long[:, ::1] labels = np.empty((n_rows, k), dtype=np.int64)
+        cdef float[:, ::1] best = np.empty((n_rows, k), dtype=np.float32)
+        cdef double[::1] largest = np.zeros(n_rows, dtype=np.float64)
+        cdef double[::1] total = np.zeros(n_rows, dtype=np.float64)
+        cdef float[:, ::1] hidden = np.empty((threads * ROWS_PER_BLOCK, width), dtype=np.float32)
+        cdef float[:, ::1] scores = np.empty((threads * ROWS_PER_BLOCK, chunk), dtype=np.float32)
+        cdef Py_ssize_t[:, ::1] filled = np.zeros((threads, ROWS_PER_BLOCK), dtype=np.intp)
+        cdef const Layer *output = &self.layers[self.n_layers - 1]
+        cdef Py_ssize_t block, first, count, r, c, start, stop, j, base, last_offset = self.hidden_offsets[self.n_layers - 2]
         cdef int tid
-        if rows.n_rows > 0:
-            with nogil, parallel(num_threads=n_threads):
-                for i in prange(rows.n_rows, schedule="static"):
+        cdef double chunk_max
+        if n_rows > 0:
+            with nogil, parallel(num_threads=threads):
+                for block in prange(n_blocks, schedule="dynamic", chunksize=1):
                     tid = threadid()
-                    forward_sample(self.layers, self.n_layers, &rows, i, &hidden[tid, 0],
-                                   self.hidden_offsets, &scores[tid, 0])
-                    select_top_k(&scores[tid, 0], n_out, k, &labels[i, 0], &best[i, 0])
-                    if with_log_normaliser:
-                        log_normaliser[i] = log_sum_exp(&scores[tid, 0], n_out, best[i, 0])
+                    base = tid * ROWS_PER_BLOCK
+                    first = block * ROWS_PER_BLOCK
+                    count = min(ROWS_PER_BLOCK, n_rows - first)
+                    for r in range(count):
+                        forward_hidden(self.layers, self.n_layers, &rows, first + r, &hidden[base + r, 0], self.hidden_offsets)
+                        filled[tid, r] = 0
+                        largest[first + r] = -INFINITY
+                        total[first + r] = 0.0
+                    for c in range((n_out + chunk - 1) // chunk):
+                        start = c * chunk
+                        stop = min(start + chunk, n_out)
+                        for j in range(start, stop):
+                            for r in range(count):
+                                scores[base + r, j - start] = output.biases[j] + vec_dot(
+                                    output.weights + j * output.row_stride, &hidden[base + r, last_offset], output.n_in)
+                        for r in range(count):
+                            for j in range(start, stop):
+                                filled[tid, r] = insert_top_k(scores[base + r, j - start], j, k, filled[tid, r],
+                                                              &labels[first + r, 0], &best[first + r, 0])
+                            if with_log_normaliser:
+                                # running log-sum-exp: rescale the total when the maximum grows
+                                chunk_max = best[first + r, 0]
+                                if chunk_max > largest[first + r]:
+                                    total[first + r] = total[first + r] * exp(largest[first + r] - chunk_max)
+                                    largest[first + r] = chunk_max
+                                for j in range(stop - start):
+                                    total[first + r] += exp(scores[base + r, j] - largest[first + r])
         if with_log_normaliser:
-            return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
+            return np.asarray(labels), np.asarray(best), np.asarray(largest) + np.log(np.asarray(total))
         return np.asarray(labels), np.asarray(best)
 
     def top_k_sampled(self, X, Py_ssize_t k, int n_threads=1, Py_ssize_t max_candidates=0):

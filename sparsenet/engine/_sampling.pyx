@@ -83,8 +83,10 @@ cdef class NeuronSampler:
         cdef Py_ssize_t row_stride = weights.strides[0] // 4
         cdef Py_ssize_t n = self.n_neurons, n_tables = self.family.n_tables
         cdef Py_ssize_t n_buckets = self.family.n_buckets, capacity = self.bucket_capacity
-        n_threads = max(1, min(n_threads, n_tables))
-        cdef unsigned int[:, ::1] codes = np.empty((n_threads, n), dtype=np.uint32)
+        n_threads = max(1, n_threads)
+        # every table's code of every neuron, computed neuron by neuron so that each weight
+        # row is read from memory once, not once per table
+        cdef unsigned int[:, ::1] codes = np.empty((n_tables, n), dtype=np.uint32)
         cdef int[:, ::1] fill = np.empty((n_threads, n_buckets + 1), dtype=np.int32)
         cdef int *starts = <int *> cnp.PyArray_DATA(self.bucket_starts)
         cdef int *members = <int *> cnp.PyArray_DATA(self.members)
@@ -100,16 +102,19 @@ cdef class NeuronSampler:
         cdef int *table_members
         cdef int *counts
         with nogil, parallel(num_threads=n_threads):
+            for r in prange(n, schedule="static"):
+                for t in range(n_tables):
+                    codes[t, r] = self.family.bucket(rows + r * row_stride, t)
+        # then each thread fills whole tables: no two threads write one table
+        with nogil, parallel(num_threads=min(n_threads, n_tables)):
             for t in prange(n_tables, schedule="dynamic", chunksize=1):
                 tid = threadid()
                 table_starts = starts + t * (n_buckets + 1)
                 table_members = members + t * n
                 counts = &fill[tid, 0]
                 memset(counts, 0, (n_buckets + 1) * sizeof(int))
-                for r in range(n):
-                    codes[tid, r] = self.family.bucket(rows + r * row_stride, t)
                 for i in range(n):
-                    b = codes[tid, (step * i + offset) % n]
+                    b = codes[t, (step * i + offset) % n]
                     if counts[b + 1] < capacity:
                         counts[b + 1] += 1
                 table_starts[0] = 0
@@ -118,7 +123,7 @@ cdef class NeuronSampler:
                     counts[b] = table_starts[b]  # now the fill cursor of bucket b
                 for i in range(n):
                     r = (step * i + offset) % n
-                    b = codes[tid, r]
+                    b = codes[t, r]
                     if counts[b] < table_starts[b + 1]:
                         table_members[counts[b]] = <int> r
                         counts[b] += 1

@@ -464,9 +464,11 @@ cdef class AdamTrainer:
                 active[n_active] = label
                 n_active += 1
                 positions[label] = <int> n_active
-        # padding: pseudo-random neurons, drawn from (step, row) so reruns repeat them
+        # padding: uniform negatives drawn once per step and shared by the batch's samples
+        # (as sampled softmax does), so a batch touches - and Adam updates - far fewer rows,
+        # and the shared rows stay in cache; seeded by the step, so reruns repeat them
         while n_active < self.min_active and attempt < 8 * self.min_active:
-            candidate = <int> (draw(mix64(<unsigned long long> self.step), <unsigned long long> (row * 8 * self.min_active + attempt))
+            candidate = <int> (draw(mix64(<unsigned long long> self.step), <unsigned long long> attempt)
                                % <unsigned long long> self.n_outputs)
             attempt += 1
             if positions[candidate] == 0:
