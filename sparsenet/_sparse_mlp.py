@@ -95,9 +95,9 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         Share of the output neurons computed per training sample. Below 1, hash tables over
         the output neurons pick, for each sample, the neurons whose weights best match its
         last hidden layer; the sample's true labels are always added, and pseudo-random
-        neurons pad the set up to ``output_sparsity * n_classes``. "auto" follows BOLT: dense
-        under 450 classes, then 0.2 down to 0.005 above 20,000 classes. 1.0 trains the
-        output layer densely.
+        neurons pad the set up to ``output_sparsity * n_classes``. "auto" is dense under
+        4,000 classes, then follows BOLT: 0.02, 0.01 from 10,000 and 0.005 from 20,000
+        classes. 1.0 trains the output layer densely.
     hash_family : {"dwta", "simhash"}, default="dwta"
         Locality-sensitive hash family of the tables: densified winner-take-all, or signed
         random projections.

@@ -52,3 +52,28 @@ def test_generator_rejects_bad_arguments(bad):
     settings = dict(n_samples=10, n_features=50, n_labels=20)
     with pytest.raises(ValueError):
         make_extreme_classification(**{**settings, **bad})
+
+
+def test_xc_repo_reader(tmp_path):
+    from sparsenet.datasets import load_xc_repo
+
+    path = tmp_path / "tiny.txt"
+    path.write_text("3 5 4\n0,2 1:0.5 4:2\n 3:1\n3 0:1 0:1\n")
+    X, Y = load_xc_repo(path)
+    np.testing.assert_array_equal(X.toarray(), [[0, 0.5, 0, 0, 2], [0, 0, 0, 1, 0], [2, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(Y.toarray(), [[1, 0, 1, 0], [0, 0, 0, 0], [0, 0, 0, 1]])
+    path.write_text("2 5 4\n0 1:1\n")
+    with pytest.raises(ValueError, match="announces 2 rows"):
+        load_xc_repo(path)
+    path.write_text("1 5 4\n9 1:1\n")
+    with pytest.raises(ValueError, match="label ids"):
+        load_xc_repo(path)
+
+
+def test_delicious_loads():
+    from conftest import shared_data
+    from sparsenet.datasets import load_xc_repo
+
+    X, Y = load_xc_repo(shared_data("delicious", "train.txt"))
+    assert X.shape == (12920, 500) and Y.shape == (12920, 983)
+    assert 15 < Y.sum(axis=1).mean() < 25

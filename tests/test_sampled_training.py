@@ -66,10 +66,11 @@ def test_sampled_training_is_bit_identical_across_threads(problem):
         np.testing.assert_array_equal(a, b)
 
 
-def test_auto_sparsity_follows_bolt():
+def test_auto_sparsity_is_dense_for_small_layers_then_follows_bolt():
     assert auto_output_sparsity(100) == 1.0 and plan_sampling(100) is None
-    assert auto_output_sparsity(500) == 0.2
-    assert auto_output_sparsity(3000) == 0.05
+    assert auto_output_sparsity(3999) == 1.0
+    assert auto_output_sparsity(5000) == 0.02
+    assert auto_output_sparsity(15_000) == 0.01
     assert auto_output_sparsity(670_091) == 0.005
     assert plan_sampling(5000, output_sparsity=1.0) is None
 
