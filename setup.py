@@ -63,8 +63,8 @@ class BuildExtWithOpenMP(build_ext):
 MODULES = [
     "lsh/_hashing",
     "engine/_sampling",
-    "engine/_network",
     "engine/_batch_groups",
+    "engine/_network",
     "engine/_trainer",
     "engine/_openmp_info",
 ]

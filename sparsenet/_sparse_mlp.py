@@ -33,7 +33,7 @@ MULTILABEL_RELATIVE_THRESHOLD = 0.5
 
 # Sparse inference scores at most this many times the training active-set size per row (and
 # at least SPARSE_INFERENCE_MIN_CANDIDATES): the cost of a sparse prediction.
-INFERENCE_CANDIDATES_PER_ACTIVE = 2
+INFERENCE_CANDIDATES_PER_ACTIVE = 1
 SPARSE_INFERENCE_MIN_CANDIDATES = 1000
 
 # Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).

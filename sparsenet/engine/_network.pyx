@@ -9,8 +9,9 @@ from scipy import sparse
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport INFINITY, exp, log
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, qsort
 
+from sparsenet.engine._batch_groups cimport compare_ints
 from sparsenet.engine._sampling cimport NeuronSampler
 from sparsenet.engine._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
 
@@ -122,6 +123,29 @@ cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
     cdef Py_ssize_t filled = 0, i
     for i in range(n):
         filled = insert_top_k(scores[i], i, k, filled, labels, best)
+
+
+cdef Py_ssize_t unique_with_padding(int *ids, Py_ssize_t count, Py_ssize_t k) noexcept nogil:
+    """Sort and deduplicate ids[:count] in place; if fewer than k remain, append the lowest
+    ids not among them (the caller's buffer holds at least k). Returns the new count."""
+    cdef Py_ssize_t read, write = 0, present = 0
+    cdef int candidate = 0
+    if count > 1:
+        qsort(ids, count, sizeof(int), compare_ints)
+    for read in range(count):
+        if write == 0 or ids[read] != ids[write - 1]:
+            ids[write] = ids[read]
+            write += 1
+    count = write
+    while write < k:
+        # walk the sorted ids alongside the candidates to skip those already present
+        while present < count and ids[present] < candidate:
+            present += 1
+        if present >= count or ids[present] != candidate:
+            ids[write] = candidate
+            write += 1
+        candidate += 1
+    return write
 
 
 cdef double log_sum_exp(const float *scores, Py_ssize_t n, double largest) noexcept nogil:
@@ -352,14 +376,26 @@ cdef class Network:
         cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)
         cdef float[:, ::1] scores = np.empty((max(n_threads, 1), capacity), dtype=np.float32)
         cdef int[:, ::1] active = np.empty((max(n_threads, 1), capacity), dtype=np.int32)
-        cdef int[:, ::1] positions = np.zeros((max(n_threads, 1), n_out), dtype=np.int32)
         cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
         cdef const Layer *output = &self.layers[self.n_layers - 1]
-        cdef Py_ssize_t i, j, count, filler
+        cdef Py_ssize_t i, j, count
         cdef int tid
         cdef float *last_hidden
         if rows.n_rows == 0:
             return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
+        with nogil, parallel(num_threads=min(n_threads, rows.n_rows)):
+            for i in prange(rows.n_rows, schedule="static"):
+                tid = threadid()
+                forward_hidden(self.layers, self.n_layers, &rows, i, &hidden[tid, 0], self.hidden_offsets)
+                last_hidden = &hidden[tid, 0] + self.hidden_offsets[self.n_layers - 2]
+                count = sampler.collect(last_hidden, &active[tid, 0], capacity)
+                count = unique_with_padding(&active[tid, 0], count, k)
+                score_neurons(output, last_hidden, &active[tid, 0], count, &scores[tid, 0])
+                select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
+                log_normaliser[i] = log_sum_exp(&scores[tid, 0], count, best[i, 0])
+                for j in range(k):
+                    labels[i, j] = active[tid, labels[i, j]]
+        return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
         with nogil, parallel(num_threads=n_threads):
             for i in prange(rows.n_rows, schedule="static"):
                 tid = threadid()

@@ -11,3 +11,4 @@ cdef class NeuronSampler:
     cdef const int *members_ptr
     cdef Py_ssize_t gather(self, const float *x, int *positions, int *active,
                            Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil
+    cdef Py_ssize_t collect(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil

@@ -153,6 +153,23 @@ cdef class NeuronSampler:
                         break
         return n_active
 
+    cdef Py_ssize_t collect(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil:
+        """The neurons in x's buckets, table after table, up to capacity, repeats included
+        (no per-neuron scratch: for one-off queries, where clearing such scratch would cost
+        more than sorting the result)."""
+        cdef Py_ssize_t t, p, start, stop, count = 0, n_buckets = (<Py_ssize_t> 1) << self.family.range_bits
+        cdef unsigned int b
+        for t in range(self.family.n_tables):
+            b = self.family.bucket(x, t)
+            start = self.starts_ptr[t * (n_buckets + 1) + b]
+            stop = min(self.starts_ptr[t * (n_buckets + 1) + b + 1], start + capacity - count)
+            for p in range(start, stop):
+                candidates[count] = self.members_ptr[t * self.n_neurons + p]
+                count += 1
+            if count >= capacity:
+                break
+        return count
+
     def query(self, x, Py_ssize_t capacity=-1):
         """Neurons in the buckets of one vector x, in table order (for inspection and tests)."""
         cdef float[::1] vector = np.ascontiguousarray(x, dtype=np.float32)
