@@ -501,11 +501,23 @@ cdef class AdamTrainer:
         cdef long long first_label = self.y_indptr[row]
         cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, n_active = self.n_outputs
         cdef double largest, normaliser = 0.0, loss = 0.0, share
+        cdef float correction
         forward_hidden(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets)
         if self.sampler is not None:
             n_active = self._select_active(slot, row, last_hidden, tid)
             active = &self.active_neurons[slot, 0]
         score_neurons(output_layer, last_hidden, active, n_active, output)
+        if self.sampler is not None and n_labels > 0 and n_active > n_labels:
+            # sampled softmax correction: each negative stands for (negatives in the layer) /
+            # (negatives sampled) of them, so its logit gains the log of that ratio; the softmax
+            # over the active set then estimates the softmax over the whole layer
+            correction = <float> log(<double> (self.n_outputs - n_labels) / <double> (n_active - n_labels))
+            for k in range(n_active):
+                output[k] += correction
+            for q in range(n_labels):
+                position = self._position(self.y_indices[first_label + q], tid)
+                if position >= 0:
+                    output[position] -= correction
         if n_labels == 0:
             memset(output, 0, n_active * sizeof(float))
         else:
