@@ -364,11 +364,11 @@ cdef class AdamTrainer:
         if ids.shape[0] and (np.min(ids) < 0 or np.max(ids) >= self.X.n_rows):
             raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
         sets = []
-        cdef Py_ssize_t i, k, count
+        cdef Py_ssize_t i, k, count, first_uniform
         cdef float *hidden = &self.activations[0, 0]
         for i in range(ids.shape[0]):
             forward_hidden(self.layers, self.n_layers, &self.X, ids[i], hidden, self.hidden_offsets)
-            count = self._select_active(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0)
+            count = self._select_active(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0, &first_uniform)
             sets.append(np.asarray(self.active_neurons[0, :count]).copy())
             for k in range(count):
                 self.positions[0, self.active_neurons[0, k]] = 0
@@ -440,10 +440,10 @@ cdef class AdamTrainer:
         self.input_groups.group(n, &self.input_starts[0], &self.input_stops[0], self.X.indices, self.X.data)
 
     cdef Py_ssize_t _select_active(self, Py_ssize_t slot, Py_ssize_t row, const float *last_hidden,
-                                   int tid) noexcept nogil:
-        """Fill the slot's active set: bucket neurons, the labels (forced), then padding.
-        positions[neuron] holds each member's position + 1 until _forward_backward_sample
-        clears it."""
+                                   int tid, Py_ssize_t *first_uniform) noexcept nogil:
+        """Fill the slot's active set: bucket neurons, the labels (forced), then uniform
+        negatives from first_uniform on. positions[neuron] holds each member's position + 1
+        until _forward_backward_sample clears it."""
         cdef int *active = &self.active_neurons[slot, 0]
         cdef int *positions = &self.positions[tid, 0]
         cdef long long first_label = self.y_indptr[row]
@@ -464,6 +464,7 @@ cdef class AdamTrainer:
                 active[n_active] = label
                 n_active += 1
                 positions[label] = <int> n_active
+        first_uniform[0] = n_active
         # padding: uniform negatives drawn once per step and shared by the batch's samples
         # (as sampled softmax does), so a batch touches - and Adam updates - far fewer rows,
         # and the shared rows stay in cache; seeded by the step, so reruns repeat them
@@ -503,21 +504,19 @@ cdef class AdamTrainer:
         cdef double largest, normaliser = 0.0, loss = 0.0, share
         cdef float correction
         forward_hidden(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets)
+        cdef Py_ssize_t first_uniform = n_active
         if self.sampler is not None:
-            n_active = self._select_active(slot, row, last_hidden, tid)
+            n_active = self._select_active(slot, row, last_hidden, tid, &first_uniform)
             active = &self.active_neurons[slot, 0]
         score_neurons(output_layer, last_hidden, active, n_active, output)
-        if self.sampler is not None and n_labels > 0 and n_active > n_labels:
-            # sampled softmax correction: each negative stands for (negatives in the layer) /
-            # (negatives sampled) of them, so its logit gains the log of that ratio; the softmax
-            # over the active set then estimates the softmax over the whole layer
-            correction = <float> log(<double> (self.n_outputs - n_labels) / <double> (n_active - n_labels))
-            for k in range(n_active):
+        if n_active > first_uniform and n_labels > 0:
+            # sampled softmax correction for the uniform negatives: each stands for
+            # (neurons not otherwise active) / (uniform draws) of them, so its logit gains the
+            # log of that ratio. The tables' neurons are hard negatives, near their own share
+            # of the softmax, and are left as they are.
+            correction = <float> log(<double> (self.n_outputs - first_uniform) / <double> (n_active - first_uniform))
+            for k in range(first_uniform, n_active):
                 output[k] += correction
-            for q in range(n_labels):
-                position = self._position(self.y_indices[first_label + q], tid)
-                if position >= 0:
-                    output[position] -= correction
         if n_labels == 0:
             memset(output, 0, n_active * sizeof(float))
         else:
