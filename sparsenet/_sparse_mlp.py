@@ -486,7 +486,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         loss = self.loss_curve_[-1]
         if validation is not None:
             X_val, targets_val = validation
-            predicted = self.network_.top_k(X_val, 1, n_threads)[0][:, 0]
+            # the same inference predict_topk uses by default: sparse for a sampled layer
+            predicted = self._top_k(X_val, 1, n_threads, exact=False)[0][:, 0]
             # precision@1: the top label is one of the row's labels (accuracy for multi-class)
             label_rows = np.repeat(np.arange(X_val.shape[0]), np.diff(targets_val.indptr))
             hit_rows = label_rows[predicted[label_rows] == targets_val.indices]
@@ -624,18 +625,18 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         X, n_threads = self._scores(X)
         if not isinstance(k, Integral) or not 1 <= k <= len(self.classes_):
             raise ValueError(f"k must be an integer in [1, {len(self.classes_)}] (the number of classes), got {k!r}")
-        if exact or self.network_.sampler is None:
-            ids, logits, log_normaliser = self.network_.top_k(X, int(k), n_threads, with_log_normaliser=True)
-        else:
-            ids, logits, log_normaliser = self.network_.top_k_sampled(
-                X, int(k), n_threads, max_candidates=max(
-                    SPARSE_INFERENCE_MIN_CANDIDATES, INFERENCE_CANDIDATES_PER_ACTIVE * self._sampling_plan().min_active
-                ),
-            )
+        ids, logits, log_normaliser = self._top_k(X, int(k), n_threads, exact)
         labels = self.classes_[ids]
         if not return_scores:
             return labels
         return labels, np.exp(logits.astype(np.float64) - log_normaliser[:, None])
+
+    def _top_k(self, X, k, n_threads, exact):
+        """Engine top-k: (label ids, scores, log-normalisers), exact or from the tables."""
+        if exact or self.network_.sampler is None:
+            return self.network_.top_k(X, k, n_threads, with_log_normaliser=True)
+        budget = max(SPARSE_INFERENCE_MIN_CANDIDATES, INFERENCE_CANDIDATES_PER_ACTIVE * self._sampling_plan().min_active)
+        return self.network_.top_k_sampled(X, k, n_threads, max_candidates=budget)
 
     # ------------------------------------------------------------------ inspection
 
