@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from sparsenet._sampling_config import plan_sampling
 from sparsenet._validation import (
     check_features,
+    check_few_csr_rows,
     encode_multiclass,
     encode_multilabel,
     is_indicator_matrix,
@@ -537,7 +538,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _scores(self, X):
         check_is_fitted(self)
-        X = check_features(self, X, reset=False)
+        few_rows = check_few_csr_rows(self, X)
+        X = check_features(self, X, reset=False) if few_rows is None else few_rows
         return X, resolve_n_threads(self.n_jobs)
 
     def decision_function(self, X):

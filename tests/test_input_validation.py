@@ -139,3 +139,19 @@ def test_switching_between_label_kinds_is_refused(data):
     clf = model().partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="multi-label"):
         clf.partial_fit(X, np.eye(3, dtype=int)[y])
+
+
+def test_small_sparse_inputs_are_checked_like_large_ones(data):
+    X, y = data
+    clf = model().fit(X, y)
+    few = sparse.csr_matrix(X[:3])
+    np.testing.assert_array_equal(clf.predict_proba(few), clf.predict_proba(X[:3]))
+    bad = few.copy()
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(bad)
+    with pytest.raises(ValueError, match="X has 5 features, but SparseMLPClassifier is expecting 4"):
+        clf.predict(sparse.csr_matrix(np.ones((2, 5))))
+    broken = hand_built_csr([0, 9], [0, 1, 2], (2, 4))
+    with pytest.raises(ValueError, match="column index 9"):
+        clf.predict_topk(broken, k=1)
