@@ -31,10 +31,6 @@ cdef void forward_hidden(const Layer *layers, Py_ssize_t n_layers, const InputRo
 cdef void score_neurons(const Layer *layer, const float *inputs, const int *neurons,
                         Py_ssize_t count, float *scores) noexcept nogil
 
-cdef void forward_sample(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
-                         Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets,
-                         float *logits) noexcept nogil
-
 cdef class Network:
     cdef readonly list weights
     cdef readonly list biases

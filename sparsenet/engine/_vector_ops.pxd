@@ -1,7 +1,6 @@
 # Declarations of the SIMD helpers in _vector_ops.h (multiversioned: AVX2/FMA or baseline).
 cdef extern from "_vector_ops.h" nogil:
     float vec_dot(const float *a, const float *b, Py_ssize_t n)
-    void vec_axpy(float alpha, const float *x, float *y, Py_ssize_t n)
     void vec_relu(float *y, Py_ssize_t n)
     void vec_relu_backward(float *delta, const float *activation, Py_ssize_t n)
     void vec_adam_step(float *w, float *m, float *v, const float *grad_sum, Py_ssize_t n,
