@@ -52,32 +52,9 @@ def fit_sparsenet(threads):
 def fit_torch(threads):
     import torch
 
-    torch.set_num_threads(threads)
-    torch.manual_seed(SEED)
+    from _torch_mlp import TorchSparseMLP
 
-    class HashedTextMLP(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.embedding = torch.nn.EmbeddingBag(N_FEATURES, HIDDEN, mode="sum", sparse=True)
-            self.hidden_bias = torch.nn.Parameter(torch.empty(HIDDEN))
-            self.output = torch.nn.Linear(HIDDEN, 2)
-            for tensor, fan_in, fan_out in ((self.embedding.weight, N_FEATURES, HIDDEN),
-                                            (self.hidden_bias, N_FEATURES, HIDDEN),
-                                            (self.output.weight, HIDDEN, 2), (self.output.bias, HIDDEN, 2)):
-                bound = np.sqrt(6.0 / (fan_in + fan_out))
-                torch.nn.init.uniform_(tensor, -bound, bound)
-
-        def forward(self, indices, offsets, values):
-            hidden = self.embedding(indices, offsets, per_sample_weights=values) + self.hidden_bias
-            return self.output(torch.relu(hidden))
-
-    def tensors(X):
-        return (torch.from_numpy(X.indices.astype(np.int64)), torch.from_numpy(X.indptr[:-1].astype(np.int64)),
-                torch.from_numpy(X.data.astype(np.float32)))
-
-    model = HashedTextMLP()
-    sparse_opt = torch.optim.SparseAdam(list(model.embedding.parameters()), lr=LR)
-    dense_opt = torch.optim.Adam([model.hidden_bias, *model.output.parameters()], lr=LR)
+    model = TorchSparseMLP(N_FEATURES, HIDDEN, 2, learning_rate=LR, threads=threads, seed=SEED)
     targets = torch.from_numpy(y_train.astype(np.int64))
     rng = np.random.default_rng(SEED)
     with Timer() as timer:
@@ -85,14 +62,9 @@ def fit_torch(threads):
             order = rng.permutation(n_train)
             for start in range(0, n_train, BATCH):
                 rows = order[start : start + BATCH]
-                loss = torch.nn.functional.cross_entropy(model(*tensors(X_train[rows])), targets[rows])
-                sparse_opt.zero_grad()
-                dense_opt.zero_grad()
-                loss.backward()
-                sparse_opt.step()
-                dense_opt.step()
+                model.step(X_train[rows], targets[rows])
     with torch.no_grad():
-        accuracy = float((model(*tensors(X_test)).argmax(1).numpy() == y_test).mean())
+        accuracy = float((model.logits(X_test).argmax(1).numpy() == y_test).mean())
     return accuracy, timer.seconds, torch.__version__
 
 

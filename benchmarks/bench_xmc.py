@@ -87,40 +87,18 @@ def delicious():
 
 
 def torch_dense_rows_per_second(X, Y, hidden, batches=3):
-    """PyTorch dense of the same network: EmbeddingBag (sparse input, SparseAdam) -> ReLU ->
-    Linear over every label, softmax cross-entropy with the targets spread over each row's
-    labels (as sparsenet), Adam; timed on a few batches after one warm-up batch."""
+    """PyTorch dense of the same network (every label scored), timed on a few batches after
+    one warm-up batch."""
     import torch
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    n_features, n_labels = X.shape[1], Y.shape[1]
-    embedding = torch.nn.EmbeddingBag(n_features, hidden, mode="sum", sparse=True)
-    bias = torch.nn.Parameter(torch.zeros(hidden))
-    output = torch.nn.Linear(hidden, n_labels)
-    sparse_opt = torch.optim.SparseAdam(list(embedding.parameters()), lr=1e-3)
-    dense_opt = torch.optim.Adam([bias, *output.parameters()], lr=1e-3)
+    from _torch_mlp import TorchSparseMLP
 
-    def step(rows):
-        Xb, Yb = X[rows], Y[rows]
-        inputs = (torch.from_numpy(Xb.indices.astype(np.int64)), torch.from_numpy(Xb.indptr[:-1].astype(np.int64)),
-                  torch.from_numpy(Xb.data.astype(np.float32)))
-        targets = torch.zeros(len(rows), n_labels)
-        counts = np.diff(Yb.indptr)
-        targets[torch.from_numpy(np.repeat(np.arange(len(rows)), counts)), torch.from_numpy(Yb.indices.astype(np.int64))] = \
-            torch.from_numpy(np.repeat(1.0 / np.maximum(counts, 1), counts).astype(np.float32))
-        logits = output(torch.relu(embedding(inputs[0], inputs[1], per_sample_weights=inputs[2]) + bias))
-        loss = -(targets * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
-        sparse_opt.zero_grad()
-        dense_opt.zero_grad()
-        loss.backward()
-        sparse_opt.step()
-        dense_opt.step()
-
-    step(np.arange(256))
+    model = TorchSparseMLP(X.shape[1], hidden, Y.shape[1], threads=args.threads)
+    model.step(X[:256], model.spread_targets(Y[:256]))
     with Timer() as timer:
         for b in range(1, batches + 1):
-            step(np.arange(256 * b, 256 * (b + 1)))
+            rows = slice(256 * b, 256 * (b + 1))
+            model.step(X[rows], model.spread_targets(Y[rows]))
     return batches * 256 / timer.seconds, torch.__version__
 
 
@@ -128,41 +106,18 @@ def torch_dense_fit(X, Y, hidden, epochs, X_test):
     """PyTorch dense of the same network, whole epochs: (seconds, top-5 labels on X_test)."""
     import torch
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    n_features, n_labels = X.shape[1], Y.shape[1]
-    embedding = torch.nn.EmbeddingBag(n_features, hidden, mode="sum", sparse=True)
-    bias = torch.nn.Parameter(torch.zeros(hidden))
-    output = torch.nn.Linear(hidden, n_labels)
-    sparse_opt = torch.optim.SparseAdam(list(embedding.parameters()), lr=1e-3)
-    dense_opt = torch.optim.Adam([bias, *output.parameters()], lr=1e-3)
+    from _torch_mlp import TorchSparseMLP
 
-    def forward(Xb):
-        indices = torch.from_numpy(Xb.indices.astype(np.int64))
-        offsets = torch.from_numpy(Xb.indptr[:-1].astype(np.int64))
-        values = torch.from_numpy(Xb.data.astype(np.float32))
-        return output(torch.relu(embedding(indices, offsets, per_sample_weights=values) + bias))
-
+    model = TorchSparseMLP(X.shape[1], hidden, Y.shape[1], threads=args.threads)
     rng = np.random.default_rng(0)
     with Timer() as timer:
         for _ in range(epochs):
             order = rng.permutation(X.shape[0])
             for start in range(0, X.shape[0], 256):
                 rows = np.sort(order[start:start + 256])
-                Yb = Y[rows]
-                counts = np.diff(Yb.indptr)
-                targets = torch.zeros(len(rows), n_labels)
-                targets[torch.from_numpy(np.repeat(np.arange(len(rows)), counts)),
-                        torch.from_numpy(Yb.indices.astype(np.int64))] = \
-                    torch.from_numpy(np.repeat(1.0 / np.maximum(counts, 1), counts).astype(np.float32))
-                loss = -(targets * torch.log_softmax(forward(X[rows]), dim=1)).sum(dim=1).mean()
-                sparse_opt.zero_grad()
-                dense_opt.zero_grad()
-                loss.backward()
-                sparse_opt.step()
-                dense_opt.step()
+                model.step(X[rows], model.spread_targets(Y[rows]))
     with torch.no_grad():
-        top = torch.topk(forward(X_test), 5, dim=1).indices.numpy()
+        top = torch.topk(model.logits(X_test), 5, dim=1).indices.numpy()
     return timer.seconds, top
 
 
