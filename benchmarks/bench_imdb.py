@@ -102,7 +102,7 @@ print(f"MLPClassifier: {mlp_rate:.1f} rows/s", flush=True)
 rows = [
     [f"sparsenet SparseMLPClassifier ({args.threads} threads)", f"{sparse_rate:,.0f}", f"{seconds_two:.1f}",
      f"{sparse_accuracy * 100:.2f}", "1.00x"],
-    [f"sparsenet SparseMLPClassifier (1 thread)", f"{args.epochs * n_train / seconds_one:,.0f}", f"{seconds_one:.1f}",
+    ["sparsenet SparseMLPClassifier (1 thread)", f"{args.epochs * n_train / seconds_one:,.0f}", f"{seconds_one:.1f}",
      f"{sparse_one.score(X_test, y_test) * 100:.2f}", f"{seconds_one / seconds_two:.2f}x slower"],
     [f"PyTorch {torch_version} EmbeddingBag(sparse=True) + SparseAdam", f"{torch_rate:,.0f}", f"{torch_seconds:.1f}",
      f"{torch_accuracy * 100:.2f}", f"{sparse_rate / torch_rate:.1f}x slower"],

@@ -57,6 +57,7 @@ def check_few_csr_rows(estimator, X):
         )
     if X.dtype.kind == "f" and not np.isfinite(X.data).all():
         raise ValueError("Input X contains NaN or infinity.")
+    check_sparse_structure(X)
     return csr_for_engine(X)
 
 
@@ -84,9 +85,9 @@ def check_sparse_structure(X):
 
 def csr_for_engine(X):
     """CSR with float32 data, int32 indices and int64 indptr, all contiguous (copies only
-    what needs converting)."""
+    what needs converting). The structure is not checked here: the callers check user input
+    once, and the engine checks again before any kernel reads it."""
     X = sparse.csr_matrix(X) if not isinstance(X, sparse.csr_matrix) else X
-    check_sparse_structure(X)
     if X.shape[1] > np.iinfo(np.int32).max:
         raise ValueError(f"at most {np.iinfo(np.int32).max} features are supported, got {X.shape[1]}")
     data = np.ascontiguousarray(X.data, dtype=np.float32)
@@ -112,13 +113,12 @@ class EncodedTargets:
 
     def take(self, rows):
         """The targets of a subset of rows, in the order given."""
-        starts, stops = self.indptr[rows], self.indptr[rows + 1]
-        lengths = stops - starts
+        starts = self.indptr[rows]
+        lengths = self.indptr[np.asarray(rows) + 1] - starts
         indptr = np.concatenate([[0], np.cumsum(lengths)])
-        if lengths.sum() == 0:
-            return EncodedTargets(indptr, np.empty(0, dtype=np.int32))
-        indices = np.concatenate([self.indices[a:b] for a, b in zip(starts, stops)])
-        return EncodedTargets(indptr, indices)
+        # position of every kept label: its row's start plus its offset within the row
+        offsets = np.arange(indptr[-1]) - np.repeat(indptr[:-1], lengths)
+        return EncodedTargets(indptr, self.indices[np.repeat(starts, lengths) + offsets])
 
 
 def is_indicator_matrix(y):
