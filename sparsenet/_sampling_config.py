@@ -18,6 +18,11 @@ from sparsenet.lsh._hashing import HashFamily
 SPARSITY_BY_SIZE = ((4000, 1.0), (10_000, 0.02), (20_000, 0.01))
 SMALLEST_SPARSITY = 0.005
 DEFAULT_TABLES = 50
+# share of the minimum active set the tables supply (the rest: labels, the batch's other
+# labels); measured on generated 20K and 50K-label problems, 0.25 learned best, 0.5 and more
+# slowed learning (see AdamTrainer)
+LSH_SHARE = 0.25
+MET_PER_LSH_SLOT = 8.0
 DWTA_BITS_PER_HASH = 3
 
 
@@ -40,6 +45,7 @@ class SamplingPlan:
 
     sparsity: float
     min_active: int
+    lsh_share: float
     hash_family: str
     n_tables: int
     hashes_per_table: int
@@ -59,11 +65,13 @@ def plan_sampling(n_outputs, output_sparsity="auto", hash_family="dwta", n_table
     if sparsity >= 1.0:
         return None
     tables = DEFAULT_TABLES if n_tables == "auto" else int(n_tables)
-    min_active = max(1, math.ceil(sparsity * n_outputs))
-    # buckets expected to hold about a quarter of the active set each: a few tables then
-    # return a full set of candidates (measured on generated problems, fewer and larger
-    # buckets gave better precision, both with sampled and with exact inference)
-    expected_load = max(8.0, min_active / 4)
+    # at least a label and one negative, or softmax over the active set has no gradient
+    min_active = min(n_outputs, max(2, math.ceil(sparsity * n_outputs)))
+    # the tables supply up to LSH_SHARE of the active set, ranked by how many tables return
+    # each neuron; buckets are sized so that all tables together meet a few times that
+    # many neurons, enough to rank, few enough to count quickly
+    lsh_room = max(1.0, LSH_SHARE * min_active)
+    expected_load = max(2.0, MET_PER_LSH_SLOT * lsh_room / tables)
     range_bits = int(min(24, max(1, round(math.log2(max(2.0, n_outputs / expected_load))))))
     if hashes_per_table == "auto":
         if hash_family == "dwta":
@@ -80,4 +88,4 @@ def plan_sampling(n_outputs, output_sparsity="auto", hash_family="dwta", n_table
         capacity = max(8, math.ceil(4 * n_outputs / 2**range_bits))
     else:
         capacity = int(bucket_capacity)
-    return SamplingPlan(sparsity, min_active, hash_family, tables, hashes, range_bits, capacity)
+    return SamplingPlan(sparsity, min_active, LSH_SHARE, hash_family, tables, hashes, range_bits, capacity)

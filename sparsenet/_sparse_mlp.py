@@ -37,6 +37,11 @@ MULTILABEL_RELATIVE_THRESHOLD = 0.5
 INFERENCE_CANDIDATES_PER_ACTIVE = 1
 SPARSE_INFERENCE_MIN_CANDIDATES = 1000
 
+# Sparse inference also scores this many of the most frequent training labels for every row:
+# hashing compares directions only, and misses the large weights such labels grow (on
+# generated 20K-label problems, adding 32 to 128 of them raised P@1 by 12 points; 512 helped less)
+FREQUENT_LABELS_ALWAYS_SCORED = 64
+
 # Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
 SCORING_CHUNK_ELEMENTS = 1 << 24
 
@@ -150,6 +155,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         in), ``mean_active`` (output neurons computed per sample), ``table_builds``, and
         seconds spent querying the tables (summed over threads), rebuilding them, and in
         each phase of the training steps. None for a dense output layer.
+    label_counts_ : ndarray of shape (n_classes,)
+        How often each class occurred in the training data seen so far. Sparse
+        ``predict_topk`` scores the most frequent classes for every row besides those the
+        hash tables return.
 
     See Also
     --------
@@ -367,6 +376,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         if plan is not None:
             self.network_.set_sampler(plan.new_sampler(len(self.classes_), hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
         self.sampling_stats_ = None
+        self.label_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
+        self._frequent_labels = np.zeros(0, dtype=np.int32)
         self.loss_curve_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = None
@@ -375,6 +386,17 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.t_ = 0
         self.interrupted_ = False
         self._no_improvement_count = 0
+
+    def _count_labels(self, targets):
+        """Add a training call's label occurrences to label_counts_ and refresh the labels
+        that sparse inference scores for every row (the most frequent ones)."""
+        used = targets.indices[: targets.indptr[-1]]
+        # a new array: a model loaded from a read-only memory map may hold a read-only one
+        self.label_counts_ = self.label_counts_ + np.bincount(used, minlength=len(self.classes_))[: len(self.classes_)]
+        n_frequent = min(FREQUENT_LABELS_ALWAYS_SCORED, len(self.classes_))
+        counts = self.label_counts_
+        head = np.argpartition(-counts, n_frequent - 1)[:n_frequent] if n_frequent < len(counts) else np.arange(len(counts))
+        self._frequent_labels = np.sort(head[counts[head] > 0]).astype(np.int32)
 
     def _sampling_plan(self):
         return plan_sampling(len(self.classes_), self.output_sparsity, self.hash_family,
@@ -399,6 +421,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping)
 
     def _train(self, X, targets, *, epochs, use_early_stopping):
+        self._count_labels(targets)
         validation = None
         if use_early_stopping:
             X, targets, validation = self._split_validation(X, targets)
@@ -422,6 +445,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             min_active=plan.min_active if plan is not None else 0,
             rebuild_interval=self.rebuild_interval, rebuild_growth=self.rebuild_growth,
             redraw_every=self.redraw_hashes_every,
+            lsh_share=plan.lsh_share if plan is not None else 0.0,
         )
         optimizer.bind(X, targets.indptr, targets.indices)
         self.interrupted_ = False
@@ -638,7 +662,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         if exact or self.network_.sampler is None:
             return self.network_.top_k(X, k, n_threads, with_log_normaliser=True)
         budget = max(SPARSE_INFERENCE_MIN_CANDIDATES, INFERENCE_CANDIDATES_PER_ACTIVE * self._sampling_plan().min_active)
-        return self.network_.top_k_sampled(X, k, n_threads, max_candidates=budget)
+        return self.network_.top_k_sampled(X, k, n_threads, max_candidates=budget,
+                                           always=self._frequent_labels)
 
     # ------------------------------------------------------------------ inspection
 

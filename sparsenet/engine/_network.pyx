@@ -12,7 +12,7 @@ from libc.math cimport INFINITY, exp, log
 from libc.stdlib cimport free, malloc, qsort
 
 from sparsenet.engine._batch_groups cimport compare_ints
-from sparsenet.engine._sampling cimport NeuronSampler
+from sparsenet.engine._sampling cimport NeuronSampler, keep_most_frequent
 from sparsenet.engine._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
 
 cnp.import_array()
@@ -125,18 +125,51 @@ cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
         filled = insert_top_k(scores[i], i, k, filled, labels, best)
 
 
-cdef Py_ssize_t unique_with_padding(int *ids, Py_ssize_t count, Py_ssize_t k) noexcept nogil:
-    """Sort and deduplicate ids[:count] in place; if fewer than k remain, append the lowest
-    ids not among them (the caller's buffer holds at least k). Returns the new count."""
-    cdef Py_ssize_t read, write = 0, present = 0
+cdef Py_ssize_t find_sorted(const int *ids, Py_ssize_t n, int wanted) noexcept nogil:
+    """Position of wanted in the increasing ids[:n], or -1."""
+    cdef Py_ssize_t low = 0, high = n, middle
+    while low < high:
+        middle = (low + high) // 2
+        if ids[middle] < wanted:
+            low = middle + 1
+        else:
+            high = middle
+    return low if low < n and ids[low] == wanted else -1
+
+
+cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t keep, Py_ssize_t k,
+                             const int *always, Py_ssize_t n_always,
+                             int *histogram, int most_hits) noexcept nogil:
+    """Turn ids[:count] (repeats included) into the candidates to score: the ``keep``
+    distinct ids that repeat most (ties: lower ids), plus every id of always[:n_always];
+    if fewer than k result, the lowest other ids are appended. The caller's buffers hold at
+    least max(count + n_always, k) ints; histogram holds most_hits + 2. Returns the count."""
+    cdef Py_ssize_t read, write = 0, present = 0, distinct, at
     cdef int candidate = 0
     if count > 1:
         qsort(ids, count, sizeof(int), compare_ints)
     for read in range(count):
         if write == 0 or ids[read] != ids[write - 1]:
             ids[write] = ids[read]
+            hits[write] = 1
             write += 1
-    count = write
+        else:
+            hits[write - 1] += 1
+    distinct = write
+    # the always-scored ids outrank every table count
+    for read in range(n_always):
+        at = find_sorted(ids, distinct, always[read])
+        if at >= 0:
+            hits[at] = most_hits + 1
+        else:
+            ids[write] = always[read]
+            hits[write] = most_hits + 1
+            write += 1
+    count = keep_most_frequent(ids, hits, write, max(keep, k) + n_always, histogram, most_hits + 1)
+    if count >= k:
+        return count
+    qsort(ids, count, sizeof(int), compare_ints)
+    write = count
     while write < k:
         # walk the sorted ids alongside the candidates to skip those already present
         while present < count and ids[present] < candidate:
@@ -354,12 +387,14 @@ cdef class Network:
             return np.asarray(labels), np.asarray(best), np.asarray(largest) + np.log(np.asarray(total))
         return np.asarray(labels), np.asarray(best)
 
-    def top_k_sampled(self, X, Py_ssize_t k, int n_threads=1, Py_ssize_t max_candidates=0):
-        """Like ``top_k``, but scoring only the neurons the hash tables return for each row
-        (padded with the lowest unreturned ids when fewer than k come back): the cost no
-        longer grows with the number of outputs. Scores are exact for the neurons returned;
-        the log-normaliser returned is the log-sum-exp over those neurons only. At most
-        ``max_candidates`` neurons are scored per row (0: all the tables return)."""
+    def top_k_sampled(self, X, Py_ssize_t k, int n_threads=1, Py_ssize_t max_candidates=0, always=None):
+        """Like ``top_k``, but scoring only neurons the hash tables return for each row: the
+        ``max_candidates`` met in the most tables (0: all of them), padded with the lowest
+        other ids when fewer than k come back. The cost no longer grows with the number of
+        outputs. ``always``: neuron ids scored for every row besides (for instance the most
+        frequent labels, whose large weights hashing by direction alone can miss). Scores
+        are exact for the neurons scored; the log-normaliser returned is the log-sum-exp over
+        those neurons only."""
         if self.sampler is None:
             raise ValueError("this network has no hash tables over its output layer")
         cdef NeuronSampler sampler = self.sampler
@@ -367,15 +402,22 @@ cdef class Network:
         cdef Py_ssize_t n_out = self.n_outputs, width = max(self.hidden_total, 1)
         if not 1 <= k <= n_out:
             raise ValueError(f"k must be in [1, {n_out}], got {k}")
-        cdef Py_ssize_t capacity = min(n_out, sampler.family.n_tables * sampler.bucket_capacity)
-        if max_candidates > 0:
-            capacity = min(capacity, max_candidates)
-        capacity = max(capacity, k)
+        cdef int[::1] always_ids = np.unique(np.asarray([] if always is None else always, dtype=np.int32))
+        cdef Py_ssize_t n_always = always_ids.shape[0]
+        if n_always and (always_ids[0] < 0 or always_ids[n_always - 1] >= n_out):
+            raise ValueError(f"always-scored ids must lie in [0, {n_out})")
+        cdef const int *always_ptr = &always_ids[0] if n_always else NULL
+        cdef Py_ssize_t met_capacity = max(sampler.n_tables_times_capacity() + n_always, k)
+        cdef Py_ssize_t keep = met_capacity if max_candidates <= 0 else max(k, max_candidates)
+        cdef int most_hits = <int> sampler.family.n_tables
+        cdef Py_ssize_t threads = max(1, min(n_threads, rows.n_rows))
         cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
         cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
-        cdef float[:, ::1] hidden = np.empty((max(n_threads, 1), width), dtype=np.float32)
-        cdef float[:, ::1] scores = np.empty((max(n_threads, 1), capacity), dtype=np.float32)
-        cdef int[:, ::1] active = np.empty((max(n_threads, 1), capacity), dtype=np.int32)
+        cdef float[:, ::1] hidden = np.empty((threads, width), dtype=np.float32)
+        cdef float[:, ::1] scores = np.empty((threads, min(keep + n_always, met_capacity)), dtype=np.float32)
+        cdef int[:, ::1] met = np.empty((threads, met_capacity), dtype=np.int32)
+        cdef int[:, ::1] hits = np.empty((threads, met_capacity), dtype=np.int32)
+        cdef int[:, ::1] histogram = np.empty((threads, most_hits + 2), dtype=np.int32)
         cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
         cdef const Layer *output = &self.layers[self.n_layers - 1]
         cdef Py_ssize_t i, j, count
@@ -383,37 +425,17 @@ cdef class Network:
         cdef float *last_hidden
         if rows.n_rows == 0:
             return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
-        with nogil, parallel(num_threads=min(n_threads, rows.n_rows)):
+        with nogil, parallel(num_threads=threads):
             for i in prange(rows.n_rows, schedule="static"):
                 tid = threadid()
                 forward_hidden(self.layers, self.n_layers, &rows, i, &hidden[tid, 0], self.hidden_offsets)
                 last_hidden = &hidden[tid, 0] + self.hidden_offsets[self.n_layers - 2]
-                count = sampler.collect(last_hidden, &active[tid, 0], capacity)
-                count = unique_with_padding(&active[tid, 0], count, k)
-                score_neurons(output, last_hidden, &active[tid, 0], count, &scores[tid, 0])
+                count = sampler.collect(last_hidden, &met[tid, 0], met_capacity - n_always)
+                count = rank_and_pad(&met[tid, 0], &hits[tid, 0], count, keep, k, always_ptr, n_always,
+                                     &histogram[tid, 0], most_hits)
+                score_neurons(output, last_hidden, &met[tid, 0], count, &scores[tid, 0])
                 select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
                 log_normaliser[i] = log_sum_exp(&scores[tid, 0], count, best[i, 0])
                 for j in range(k):
-                    labels[i, j] = active[tid, labels[i, j]]
-        return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
-        with nogil, parallel(num_threads=n_threads):
-            for i in prange(rows.n_rows, schedule="static"):
-                tid = threadid()
-                forward_hidden(self.layers, self.n_layers, &rows, i, &hidden[tid, 0], self.hidden_offsets)
-                last_hidden = &hidden[tid, 0] + self.hidden_offsets[self.n_layers - 2]
-                count = sampler.gather(last_hidden, &positions[tid, 0], &active[tid, 0], 0, capacity)
-                filler = 0
-                while count < k:
-                    if positions[tid, filler] == 0:
-                        active[tid, count] = <int> filler
-                        count = count + 1
-                        positions[tid, filler] = <int> count
-                    filler = filler + 1
-                score_neurons(output, last_hidden, &active[tid, 0], count, &scores[tid, 0])
-                select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
-                log_normaliser[i] = log_sum_exp(&scores[tid, 0], count, best[i, 0])
-                for j in range(k):
-                    labels[i, j] = active[tid, labels[i, j]]
-                for j in range(count):
-                    positions[tid, active[tid, j]] = 0
+                    labels[i, j] = met[tid, labels[i, j]]
         return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)

@@ -9,6 +9,12 @@ cdef class NeuronSampler:
     cdef readonly long long n_builds
     cdef const int *starts_ptr
     cdef const int *members_ptr
-    cdef Py_ssize_t gather(self, const float *x, int *positions, int *active,
-                           Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil
+    cdef readonly Py_ssize_t ranking_scratch_size
+    cdef Py_ssize_t gather_ranked(self, const float *x, int *positions, int *scratch, int *active,
+                                  Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil
+    cdef Py_ssize_t n_tables_times_capacity(self) noexcept nogil
     cdef Py_ssize_t collect(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil
+
+
+cdef Py_ssize_t keep_most_frequent(int *ids, const int *hits, Py_ssize_t n, Py_ssize_t keep,
+                                   int *histogram, int most_hits) noexcept nogil

@@ -29,6 +29,34 @@ cdef Py_ssize_t gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return a
 
 
+cdef Py_ssize_t keep_most_frequent(int *ids, const int *hits, Py_ssize_t n, Py_ssize_t keep,
+                                   int *histogram, int most_hits) noexcept nogil:
+    """Compact ids[:n] in place to the ``keep`` with the most hits (each between 1 and
+    most_hits), keeping their order; among equal hits the earlier ids win. histogram is
+    scratch of most_hits + 1 ints. Returns the new count."""
+    cdef Py_ssize_t i, write = 0, above = 0, ties
+    cdef int threshold = most_hits, h
+    if n <= keep:
+        return n
+    if keep <= 0:
+        return 0
+    memset(histogram, 0, (most_hits + 1) * sizeof(int))
+    for i in range(n):
+        histogram[max(1, min(hits[i], most_hits))] += 1
+    while threshold > 1 and above + histogram[threshold] < keep:
+        above += histogram[threshold]
+        threshold -= 1
+    ties = keep - above
+    for i in range(n):
+        h = max(1, min(hits[i], most_hits))
+        if h > threshold or (h == threshold and ties > 0):
+            if h == threshold:
+                ties -= 1
+            ids[write] = ids[i]
+            write += 1
+    return write
+
+
 cdef class NeuronSampler:
     """Hash tables over ``n_neurons`` neurons, using ``family`` to hash their weights.
 
@@ -53,6 +81,8 @@ cdef class NeuronSampler:
         self.family, self.n_neurons, self.bucket_capacity = family, n_neurons, bucket_capacity
         self.n_builds = n_builds
         n_tables, n_buckets = family.n_tables, family.n_buckets
+        # gather_ranked's scratch: the neurons met, their hit counts, a histogram of counts
+        self.ranking_scratch_size = 2 * n_tables * min(bucket_capacity, n_neurons) + n_tables + 1
         if bucket_starts is None:
             bucket_starts = np.zeros((n_tables, n_buckets + 1), dtype=np.int32)
             members = np.zeros((n_tables, n_neurons), dtype=np.int32)
@@ -63,6 +93,7 @@ cdef class NeuronSampler:
         # a table's members must stay inside its own row of `members`, pointing at real neurons
         if np.any(np.diff(self.bucket_starts, axis=1) < 0) or np.any(self.bucket_starts[:, 0] != 0) \
                 or np.any(self.bucket_starts[:, -1] > n_neurons) \
+                or np.any(np.diff(self.bucket_starts, axis=1) > bucket_capacity) \
                 or (self.members.size and (self.members.min() < 0 or self.members.max() >= n_neurons)):
             raise ValueError("malformed hash tables")
         self.starts_ptr = <const int *> cnp.PyArray_DATA(self.bucket_starts)
@@ -129,29 +160,46 @@ cdef class NeuronSampler:
                         counts[b] += 1
         self.n_builds += 1
 
-    cdef Py_ssize_t gather(self, const float *x, int *positions, int *active,
-                           Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil:
-        """Append the neurons in x's buckets to active[n_active:capacity], skipping those
-        already there (positions[neuron] > 0 marks a neuron present, at position - 1).
-        Returns the new count. The caller clears positions for the neurons it added."""
-        cdef Py_ssize_t t, p, start, stop, n_buckets = (<Py_ssize_t> 1) << self.family.range_bits
+    cdef Py_ssize_t gather_ranked(self, const float *x, int *positions, int *scratch, int *active,
+                                  Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil:
+        """Append to active[n_active:capacity] the neurons met most often in x's buckets over
+        all the tables (the more tables agree, the closer the neuron's weights to x), ties
+        going to the neuron met first. positions must be all zero on entry (nothing active
+        yet); on return positions[neuron] holds each added neuron's position + 1. scratch
+        holds ranking_scratch_size ints. Returns the new count."""
+        cdef Py_ssize_t t, p, start, stop, i, kept, n_met = 0
+        cdef Py_ssize_t n_buckets = (<Py_ssize_t> 1) << self.family.range_bits
+        cdef Py_ssize_t most_met = self.n_tables_times_capacity()
+        cdef int *met = scratch
+        cdef int *hits = scratch + most_met
+        cdef int *histogram = hits + most_met
         cdef int neuron
         cdef unsigned int b
+        if n_active >= capacity:
+            return n_active
         for t in range(self.family.n_tables):
-            if n_active >= capacity:
-                break
             b = self.family.bucket(x, t)
             start = self.starts_ptr[t * (n_buckets + 1) + b]
             stop = self.starts_ptr[t * (n_buckets + 1) + b + 1]
             for p in range(start, stop):
                 neuron = self.members_ptr[t * self.n_neurons + p]
                 if positions[neuron] == 0:
-                    active[n_active] = neuron
-                    n_active += 1
-                    positions[neuron] = <int> n_active
-                    if n_active >= capacity:
-                        break
+                    met[n_met] = neuron
+                    n_met += 1
+                positions[neuron] += 1
+        for i in range(n_met):
+            hits[i] = positions[met[i]]
+            positions[met[i]] = 0
+        kept = keep_most_frequent(met, hits, n_met, capacity - n_active, histogram,
+                                  <int> self.family.n_tables)
+        for i in range(kept):
+            active[n_active] = met[i]
+            n_active += 1
+            positions[met[i]] = <int> n_active
         return n_active
+
+    cdef Py_ssize_t n_tables_times_capacity(self) noexcept nogil:
+        return self.family.n_tables * min(self.bucket_capacity, self.n_neurons)
 
     cdef Py_ssize_t collect(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil:
         """The neurons in x's buckets, table after table, up to capacity, repeats included
@@ -171,7 +219,9 @@ cdef class NeuronSampler:
         return count
 
     def query(self, x, Py_ssize_t capacity=-1):
-        """Neurons in the buckets of one vector x, in table order (for inspection and tests)."""
+        """The neurons training would take from x's buckets, at most ``capacity`` (default:
+        all): those met in the most tables first come, in the order first met (for
+        inspection and tests)."""
         cdef float[::1] vector = np.ascontiguousarray(x, dtype=np.float32)
         if vector.shape[0] != self.family.dimension:
             raise ValueError(f"x must have {self.family.dimension} values")
@@ -179,5 +229,6 @@ cdef class NeuronSampler:
             capacity = self.n_neurons
         cdef int[::1] positions = np.zeros(self.n_neurons, dtype=np.int32)
         cdef int[::1] active = np.empty(max(capacity, 1), dtype=np.int32)
-        cdef Py_ssize_t count = self.gather(&vector[0], &positions[0], &active[0], 0, capacity)
+        cdef int[::1] scratch = np.empty(self.ranking_scratch_size, dtype=np.int32)
+        cdef Py_ssize_t count = self.gather_ranked(&vector[0], &positions[0], &scratch[0], &active[0], 0, capacity)
         return np.asarray(active[:count]).copy()

@@ -88,8 +88,9 @@ cdef class AdamTrainer:
     train it. Moments are updated lazily: a row's moments change only when the row is touched.
 
     When the network has a sampler over its output layer, each sample computes only its
-    active neurons: those its hash buckets return, its true labels (always), and
-    pseudo-random padding up to ``min_active``. The tables are rebuilt from the current
+    active neurons: those most of its hash buckets return (up to ``lsh_share`` of
+    ``min_active``), its true labels (always), the other labels of its batch, and
+    pseudo-random padding up to ``min_active`` when those run short. The tables are rebuilt from the current
     weights every ``rebuild_interval`` steps, the interval growing by ``rebuild_growth`` after
     each rebuild; every ``redraw_every`` rebuilds the hash functions themselves are redrawn.
 
@@ -121,6 +122,9 @@ cdef class AdamTrainer:
     cdef readonly double rebuild_interval
     cdef double rebuild_growth, max_rebuild_interval
     cdef long long redraw_every
+    cdef double lsh_share
+    cdef int[::1] batch_labels         # the batch's distinct labels, in batch order
+    cdef Py_ssize_t n_batch_labels
     cdef readonly long long next_rebuild
     cdef double rebuild_seconds
     cdef long long samples_seen
@@ -134,6 +138,7 @@ cdef class AdamTrainer:
     cdef double[::1] sample_losses
     cdef float[:, ::1] row_gradients   # (n_threads, longest row): one gradient row per thread
     cdef int[:, ::1] positions         # (n_threads, n_outputs): where a neuron sits in the active set
+    cdef int[:, ::1] ranking_scratch   # (n_threads, sampler.ranking_scratch_size)
     cdef long long[:, ::1] counters    # (n_threads, 3): labels seen, found by the tables, active
     cdef double[::1] sampling_seconds  # (n_threads,)
     cdef BatchGroups input_groups, output_groups
@@ -161,6 +166,8 @@ cdef class AdamTrainer:
         self.rebuild_interval, self.rebuild_growth, self.max_rebuild_interval = 50.0, 1.1, 5000.0
         self.redraw_every = 0
         self.rebuild_seconds = 0.0
+        self.lsh_share = 0.25
+        self.n_batch_labels = 0
 
     def __dealloc__(self):
         free(self.weight_m_ptr)
@@ -215,17 +222,22 @@ cdef class AdamTrainer:
     def configure(self, *, float learning_rate, float beta_1, float beta_2, float epsilon,
                   float l2, Py_ssize_t batch_size, int n_threads, Py_ssize_t min_active=0,
                   double rebuild_interval=50.0, double rebuild_growth=1.1,
-                  double max_rebuild_interval=5000.0, long long redraw_every=0):
+                  double max_rebuild_interval=5000.0, long long redraw_every=0,
+                  double lsh_share=0.25):
         """Set hyper-parameters and allocate the scratch for batches of up to batch_size rows.
 
         The sampling arguments matter only when the network has a sampler: ``min_active``
         neurons at least per sample, tables rebuilt every ``rebuild_interval`` steps (growing
         by ``rebuild_growth`` up to ``max_rebuild_interval``), hash functions redrawn every
-        ``redraw_every`` rebuilds (0: never).
+        ``redraw_every`` rebuilds (0: never), the tables supplying up to ``lsh_share`` of
+        the minimum.
         """
         cdef Network net = self.network
         if batch_size < 1 or n_threads < 1 or rebuild_interval < 1 or rebuild_growth < 1:
             raise ValueError("batch_size, n_threads and rebuild_interval must be positive, rebuild_growth >= 1")
+        if not 0.0 <= lsh_share <= 1.0:
+            raise ValueError(f"lsh_share must lie in [0, 1], got {lsh_share}")
+        self.lsh_share = lsh_share
         net.make_writeable()
         self._interleave_weights_with_moments()
         self.bias_m = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_m]
@@ -263,6 +275,8 @@ cdef class AdamTrainer:
         self.samples_seen = 0
         self.sampling_seconds = np.zeros(n_threads, dtype=np.float64)
         self.positions = np.zeros((n_threads, self.n_outputs if self.sampler is not None else 1), dtype=np.int32)
+        self.ranking_scratch = np.zeros((n_threads, self.sampler.ranking_scratch_size if self.sampler is not None else 1),
+                                        dtype=np.int32)
 
     def bind(self, X, y_indptr, y_indices):
         """Attach a data set: X (checked by the network) and its labels as CSR (indptr, indices).
@@ -316,6 +330,7 @@ cdef class AdamTrainer:
         self.row_gradients = None
         self.sample_losses = None
         self.positions = None
+        self.ranking_scratch = None
         self.input_groups = self.output_groups = None
 
     def train_batch(self, rows):
@@ -332,6 +347,8 @@ cdef class AdamTrainer:
             raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
         self.step += 1
         self.samples_seen += n
+        if self.sampler is not None:
+            self._collect_batch_labels(batch)
         cdef double step_size = self.learning_rate * sqrt(1.0 - self.beta_2 ** self.step) \
             / (1.0 - self.beta_1 ** self.step)
         cdef Py_ssize_t s
@@ -353,6 +370,22 @@ cdef class AdamTrainer:
             self._rebuild_tables()
         return total
 
+    def _collect_batch_labels(self, long long[::1] batch):
+        """The batch's distinct labels in batch order: the negatives its samples share."""
+        indptr = np.asarray(<long long[:self.X.n_rows + 1]> self.y_indptr)
+        rows = np.asarray(batch)
+        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+        total = int(lengths.sum())
+        if total == 0:
+            self.n_batch_labels = 0
+            return
+        labels = np.asarray(<int[:indptr[self.X.n_rows]]> self.y_indices)
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        picked = labels[at]
+        _, first = np.unique(picked, return_index=True)
+        self.batch_labels = np.ascontiguousarray(picked[np.sort(first)], dtype=np.int32)
+        self.n_batch_labels = self.batch_labels.shape[0]
+
     def active_sets(self, rows):
         """The output neurons each of ``rows`` (of the bound data set) would train on at the
         current step, one array per row: for inspection and tests (sampled layers only)."""
@@ -364,11 +397,11 @@ cdef class AdamTrainer:
         if ids.shape[0] and (np.min(ids) < 0 or np.max(ids) >= self.X.n_rows):
             raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
         sets = []
-        cdef Py_ssize_t i, k, count, first_uniform
+        cdef Py_ssize_t i, k, count
         cdef float *hidden = &self.activations[0, 0]
         for i in range(ids.shape[0]):
             forward_hidden(self.layers, self.n_layers, &self.X, ids[i], hidden, self.hidden_offsets)
-            count = self._select_active(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0, &first_uniform)
+            count = self._select_active(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0)
             sets.append(np.asarray(self.active_neurons[0, :count]).copy())
             for k in range(count):
                 self.positions[0, self.active_neurons[0, k]] = 0
@@ -440,22 +473,26 @@ cdef class AdamTrainer:
         self.input_groups.group(n, &self.input_starts[0], &self.input_stops[0], self.X.indices, self.X.data)
 
     cdef Py_ssize_t _select_active(self, Py_ssize_t slot, Py_ssize_t row, const float *last_hidden,
-                                   int tid, Py_ssize_t *first_uniform) noexcept nogil:
-        """Fill the slot's active set: bucket neurons, the labels (forced), then uniform
-        negatives from first_uniform on. positions[neuron] holds each member's position + 1
-        until _forward_backward_sample clears it."""
+                                   int tid) noexcept nogil:
+        """Fill the slot's active set: the neurons the tables rank highest, the labels
+        (forced), the batch's other labels, then pseudo-random padding up to min_active.
+        positions[neuron] holds each member's position + 1 until _forward_backward_sample
+        clears it."""
         cdef int *active = &self.active_neurons[slot, 0]
         cdef int *positions = &self.positions[tid, 0]
         cdef long long first_label = self.y_indptr[row]
         cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, q, attempt = 0
         cdef Py_ssize_t capacity = self.active_capacity, n_active, room
+        cdef Py_ssize_t target = min(self.min_active, capacity)
         cdef long long retrieved = 0
         cdef int label, candidate
         cdef double started = now()
-        # the tables fill at most half the minimum: the rest are uniformly drawn negatives, which
-        # keep every neuron's score trained down, not only those the tables return
-        room = min(capacity - min(n_labels, capacity), (self.min_active + 1) // 2)
-        n_active = self.sampler.gather(last_hidden, positions, active, 0, room)
+        # hard negatives: the neurons most tables return, a share of the minimum only (more
+        # of them slowed learning in every measurement: they are near the input, but so
+        # far from the right labels that their gradients mostly add noise)
+        room = min(capacity - min(n_labels, capacity), <Py_ssize_t> (self.lsh_share * self.min_active + 0.5))
+        n_active = self.sampler.gather_ranked(last_hidden, positions, &self.ranking_scratch[tid, 0],
+                                              active, 0, room)
         for q in range(n_labels):
             label = self.y_indices[first_label + q]
             if positions[label] > 0:
@@ -464,11 +501,23 @@ cdef class AdamTrainer:
                 active[n_active] = label
                 n_active += 1
                 positions[label] = <int> n_active
-        first_uniform[0] = n_active
-        # padding: uniform negatives drawn once per step and shared by the batch's samples
-        # (as sampled softmax does), so a batch touches - and Adam updates - far fewer rows,
-        # and the shared rows stay in cache; seeded by the step, so reruns repeat them
-        while n_active < self.min_active and attempt < 8 * self.min_active:
+        # the batch's other labels, shared by its samples: negatives in proportion to how
+        # often each label occurs, so frequent labels are pushed down about as often as a
+        # full softmax would push them (uniform negatives instead leave them over-scored and
+        # ruin exact inference); no sampling correction, like the tables' neurons
+        # all samples read them in batch order, so a few rows gather the gradients of the
+        # whole batch (measured: far better than a rotating or per-sample start)
+        q = 0
+        while n_active < target and q < self.n_batch_labels:
+            candidate = self.batch_labels[q]
+            q += 1
+            if positions[candidate] == 0:
+                active[n_active] = candidate
+                n_active += 1
+                positions[candidate] = <int> n_active
+        # padding when the batch has too few distinct labels: pseudo-random neurons, drawn
+        # once per step and shared by the batch; seeded by the step, so reruns repeat them
+        while n_active < target and attempt < 8 * self.min_active:
             candidate = <int> (draw(mix64(<unsigned long long> self.step), <unsigned long long> attempt)
                                % <unsigned long long> self.n_outputs)
             attempt += 1
@@ -502,21 +551,11 @@ cdef class AdamTrainer:
         cdef long long first_label = self.y_indptr[row]
         cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, n_active = self.n_outputs
         cdef double largest, normaliser = 0.0, loss = 0.0, share
-        cdef float correction
         forward_hidden(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets)
-        cdef Py_ssize_t first_uniform = n_active
         if self.sampler is not None:
-            n_active = self._select_active(slot, row, last_hidden, tid, &first_uniform)
+            n_active = self._select_active(slot, row, last_hidden, tid)
             active = &self.active_neurons[slot, 0]
         score_neurons(output_layer, last_hidden, active, n_active, output)
-        if n_active > first_uniform and n_labels > 0:
-            # sampled softmax correction for the uniform negatives: each stands for
-            # (neurons not otherwise active) / (uniform draws) of them, so its logit gains the
-            # log of that ratio. The tables' neurons are hard negatives, near their own share
-            # of the softmax, and are left as they are.
-            correction = <float> log(<double> (self.n_outputs - first_uniform) / <double> (n_active - first_uniform))
-            for k in range(first_uniform, n_active):
-                output[k] += correction
         if n_labels == 0:
             memset(output, 0, n_active * sizeof(float))
         else:
