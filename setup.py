@@ -67,6 +67,7 @@ MODULES = [
     "engine/_network",
     "engine/_trainer",
     "engine/_openmp_info",
+    "udt/_text_hashing",
 ]
 
 

@@ -1,0 +1,298 @@
+"""Raw input of UDTFeaturizer: split X into columns, infer each column's type, and convert
+a column's values into what its hasher reads (UTF-8 text, strings, floats, datetimes).
+
+Errors about values name the column and the row, so a bad cell in a large table is easy to
+find. pandas is optional: it is only touched when X already is a pandas object.
+"""
+import datetime
+import numbers
+import re
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+
+COLUMN_TYPES = ("text", "categorical", "numeric", "date")
+
+# Type inference looks at up to this many evenly spaced rows of a column.
+INFERENCE_SAMPLE = 1000
+# An object column is "date" when more than this share of its present values are dates.
+DATE_SHARE = 0.5
+# A string column is "text" when its values average more than this many words...
+TEXT_MIN_MEAN_WORDS = 2
+# ...or when most values are distinct and long (free text without spaces: URLs, codes).
+TEXT_DISTINCT_SHARE = 0.5
+TEXT_LONG_CHARS = 30
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?")
+
+
+class Table(NamedTuple):
+    """X as columns: ``columns[j]`` is a list or 1-D array of row values."""
+
+    columns: list
+    names: list | None  # DataFrame column labels, else None (columns go by position)
+    n_rows: int
+    dtype_types: list  # a type implied by a column's dtype (pandas category), else None
+    one_column_input: bool  # X was 1-D: a list of texts is then a text column
+
+
+def column_label(names, j):
+    """How error messages name column j."""
+    return f"column {names[j]!r}" if names is not None else f"column {j}"
+
+
+def is_missing(value):
+    """None, NaN, NaT and pandas.NA: the values read as "missing"."""
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+# ------------------------------------------------------------------ splitting X
+
+
+def split_columns(X):
+    """X (list of texts, list of rows, 1-D/2-D array, pandas DataFrame or Series) -> Table."""
+    if isinstance(X, (str, bytes)):
+        raise TypeError("X must be a list of texts or a table, got a single string; wrap it in a list")
+    if sparse.issparse(X):
+        raise TypeError("X is a sparse matrix, but UDTFeaturizer reads raw columns (text, categories, "
+                        "numbers, dates); pass a list of texts, an array or a DataFrame")
+    if hasattr(X, "iloc") and hasattr(X, "columns"):
+        return _dataframe_columns(X)
+    if hasattr(X, "iloc") and hasattr(X, "dtype"):
+        values, dtype_type = _pandas_values(X)
+        return _checked(Table([values], None, len(values), [dtype_type], True))
+    if isinstance(X, (list, tuple)):
+        if len(X) and isinstance(X[0], (list, tuple, np.ndarray)):
+            X = _rows_as_array(X)
+        else:
+            # a flat list is one column, kept as is: the fast path for texts
+            return _checked(Table([X], None, len(X), [None], True))
+    X = np.asarray(X)
+    if X.dtype.kind == "c":
+        raise ValueError("Complex data not supported: UDTFeaturizer reads real numbers")
+    if X.ndim == 1:
+        return _checked(Table([X], None, X.shape[0], [None], True))
+    if X.ndim != 2:
+        raise ValueError(f"X must be 1-D (one column) or 2-D (rows x columns), got {X.ndim} dimensions")
+    columns = [X[:, j] for j in range(X.shape[1])]
+    return _checked(Table(columns, None, X.shape[0], [None] * len(columns), False))
+
+
+def _checked(table):
+    # sklearn's wording, so that tools matching it recognise these errors
+    shape = (table.n_rows,) if table.one_column_input else (table.n_rows, len(table.columns))
+    if table.n_rows == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is "
+                         "required by UDTFeaturizer.")
+    if not table.columns:
+        raise ValueError(f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is "
+                         "required by UDTFeaturizer.")
+    return table
+
+
+def _rows_as_array(rows):
+    table = np.empty((len(rows), len(rows[0])), dtype=object)
+    for i, row in enumerate(rows):
+        if len(row) != table.shape[1]:
+            raise ValueError(f"row {i} of X has {len(row)} values, but row 0 has {table.shape[1]}")
+        table[i] = row
+    return table
+
+
+def _dataframe_columns(frame):
+    names = list(frame.columns)
+    converted = [_pandas_values(frame.iloc[:, j]) for j in range(len(names))]
+    columns = [values for values, _ in converted]
+    dtype_types = [dtype_type for _, dtype_type in converted]
+    return _checked(Table(columns, names, frame.shape[0], dtype_types, False))
+
+
+def _pandas_values(series):
+    """A pandas column as a NumPy array, and the type its dtype implies (if any)."""
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return series.to_numpy(dtype=object), "categorical"
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        # local wall-clock time: the hour of day is what matters, not the UTC hour
+        return series.dt.tz_localize(None).to_numpy(), None
+    if pd.api.types.is_bool_dtype(dtype):
+        return series.to_numpy(dtype=object), "categorical"
+    if pd.api.types.is_numeric_dtype(dtype):
+        if isinstance(dtype, np.dtype):
+            return series.to_numpy(), None
+        return series.to_numpy(dtype=np.float64, na_value=np.nan), None  # nullable Int64, Float64
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        return series.to_numpy(), None
+    return series.to_numpy(dtype=object), None
+
+
+# ------------------------------------------------------------------ type inference
+
+
+def infer_column_type(values, *, one_column_input=False):
+    """The type of a column, from its dtype or, for objects and strings, from a sample.
+
+    Rules, in order: bool -> categorical; numeric dtype -> numeric; datetime64 -> date.
+    Object and string columns look at up to 1,000 evenly spaced present (not missing)
+    values: only bools -> categorical; more than half ISO dates (``YYYY-MM-DD``, optional
+    ``[T ]HH:MM[:SS[.f]]``) or date/datetime objects -> date; only strings that average
+    more than 2 words, or that are mostly distinct and average 30+ characters -> text (a
+    1-D input of strings is always text); only numbers -> numeric; else categorical.
+    """
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and dtype.kind not in "OUS":
+        return {"b": "categorical", "i": "numeric", "u": "numeric", "f": "numeric", "M": "date"}.get(
+            dtype.kind, "categorical")
+    step = max(1, len(values) // INFERENCE_SAMPLE)
+    sample = [value for value in values[::step] if not is_missing(value)]
+    if not sample:
+        return "categorical"
+    if all(isinstance(value, (bool, np.bool_)) for value in sample):
+        return "categorical"
+    if sum(_is_date_like(value) for value in sample) > DATE_SHARE * len(sample):
+        return "date"
+    if all(isinstance(value, str) for value in sample):
+        return "text" if one_column_input or _looks_like_text(sample) else "categorical"
+    if all(isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) for value in sample):
+        return "numeric"
+    return "categorical"
+
+
+def _is_date_like(value):
+    if isinstance(value, str):
+        return ISO_DATE.fullmatch(value.strip()) is not None
+    return isinstance(value, (datetime.date, np.datetime64))
+
+
+def _looks_like_text(strings):
+    mean_words = sum(len(s.split()) for s in strings) / len(strings)
+    if mean_words > TEXT_MIN_MEAN_WORDS:
+        return True
+    mean_chars = sum(map(len, strings)) / len(strings)
+    return len(set(strings)) > TEXT_DISTINCT_SHARE * len(strings) and mean_chars >= TEXT_LONG_CHARS
+
+
+# ------------------------------------------------------------------ value conversion
+
+
+def _as_list(values):
+    return values.tolist() if isinstance(values, np.ndarray) else values
+
+
+def text_as_utf8(values, label):
+    """Texts -> (one UTF-8 bytes buffer, int64 offsets of its rows); missing -> "".
+
+    ASCII rows are copied as they are (the kernel lowercases ASCII letters); other rows
+    are lowercased with ``str.lower`` first. Lone surrogates are kept, encoded with
+    "surrogatepass", so no text is silently changed into another.
+    """
+    values = _as_list(values)
+    try:
+        is_ascii = list(map(str.isascii, values))  # also checks that every value is a str
+    except TypeError:  # find missing values and the offending row
+        values = [_text_or_empty(value, label, i) for i, value in enumerate(values)]
+        is_ascii = list(map(str.isascii, values))
+    if all(is_ascii):  # one join and one encode, no per-row bytes objects
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        buffer = "".join(values).encode("ascii")
+    else:
+        encoded = [
+            value.encode("utf-8", "surrogatepass") if ascii_only
+            else value.lower().encode("utf-8", "surrogatepass")
+            for value, ascii_only in zip(values, is_ascii)
+        ]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        buffer = b"".join(encoded)
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return buffer, offsets
+
+
+def _text_or_empty(value, label, row):
+    if isinstance(value, str):
+        return value
+    if is_missing(value):
+        return ""
+    raise TypeError(f"{label}, row {row}: expected text, got {type(value).__name__}")
+
+
+def categories_as_utf8(values):
+    """Categorical values -> (UTF-8 buffer of their str(), int64 offsets, missing mask)."""
+    values = _as_list(values)
+    missing = np.fromiter(map(is_missing, values), dtype=bool, count=len(values))
+    encoded = [
+        b"" if absent else (value if isinstance(value, str) else str(value)).encode("utf-8", "surrogatepass")
+        for value, absent in zip(values, missing)
+    ]
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return b"".join(encoded), offsets, missing
+
+
+def numbers_as_float(values, label):
+    """Numbers -> float64 (missing -> NaN; ints too large for a float -> +-inf)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        return values.astype(np.float64)
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        pass  # find missing values and the offending row
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(_as_list(values)):
+        out[i] = _number(value, label, i)
+    return out
+
+
+def _number(value, label, row):
+    if is_missing(value):
+        return np.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return np.inf if value > 0 else -np.inf
+    except ValueError:
+        raise ValueError(f"{label}, row {row}: cannot read {value!r} as a number") from None
+    except TypeError:
+        raise TypeError(f"{label}, row {row}: expected a number, got {type(value).__name__}") from None
+
+
+def dates_as_datetime64(values, label):
+    """Dates -> datetime64[s] (missing -> NaT). Strings must be ISO dates, optionally with
+    a time; time zones of datetime objects are dropped (local wall-clock time is kept)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return values.astype("datetime64[s]")
+    out = np.empty(len(values), dtype="datetime64[s]")
+    for i, value in enumerate(_as_list(values)):
+        out[i] = _date(value, label, i)
+    return out
+
+
+def _date(value, label, row):
+    if is_missing(value):
+        return np.datetime64("NaT", "s")
+    if isinstance(value, str):
+        text = value.strip()
+        if ISO_DATE.fullmatch(text):
+            try:
+                return np.datetime64(text, "s")
+            except ValueError:  # well formed but impossible, e.g. month 13
+                pass
+        raise ValueError(
+            f"{label}, row {row}: cannot parse {value!r} as a date (expected YYYY-MM-DD with an "
+            "optional time); declare the column 'categorical' or 'text' in column_types if it "
+            "is not a date column"
+        )
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if isinstance(value, (datetime.date, np.datetime64)):
+        return np.datetime64(value, "s")
+    raise TypeError(f"{label}, row {row}: expected a date, got {type(value).__name__}")

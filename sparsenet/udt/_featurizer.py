@@ -1,0 +1,427 @@
+"""UDTFeaturizer: raw columns (text, categories, numbers, dates) to one hashed sparse matrix."""
+from numbers import Integral
+from typing import ClassVar
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sparsenet._validation import resolve_n_threads
+from sparsenet.udt._column_types import (
+    COLUMN_TYPES,
+    categories_as_utf8,
+    column_label,
+    dates_as_datetime64,
+    infer_column_type,
+    numbers_as_float,
+    split_columns,
+    text_as_utf8,
+)
+from sparsenet.udt._text_hashing import (
+    FIRST_CALLER_KIND,
+    MAX_ALL_PAIRS_TOKENS,
+    hash_codes,
+    hash_text_rows,
+    hash_whole_values,
+)
+
+# Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
+# and month 3 of a date column are different features.
+(KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE,
+ KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK, KIND_HOUR) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 10)
+
+# Magnitude tokens: 0 for zero, +-(MAGNITUDE_OFFSET + floor(log10|x|)) for other finite
+# numbers (log10 of a float64 lies in [-324, 308], so the signs never mix), +-INFINITY_CODE.
+MAGNITUDE_OFFSET = 1000
+INFINITY_CODE = 5000
+
+MAX_CHAR_NGRAM = 32
+
+
+class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Hashed sparse features of raw columns: text, categories, numbers and dates.
+
+    Every column becomes tokens; each token is hashed, with a salt for its column and its
+    kind, to one of ``feature_hash_range`` features. The result is a CSR matrix ready for
+    :class:`~sparsenet.SparseMLPClassifier` or any linear model. Nothing is learned about
+    text or categories (no vocabulary), so the featurizer is fast, has a fixed width and
+    handles unseen values; ``fit`` only fixes the column types and the numeric bins.
+
+    Tokens by column type:
+
+    - **text**: lowercased words and ``!``/``?`` marks, plus bigrams of consecutive tokens
+      (or every pair, for short rows) and optional character n-grams. A word is a run of
+      ASCII letters, digits and non-ASCII characters, with apostrophes between them
+      (``"don't"`` is one word); other punctuation and whitespace separate words. Missing
+      values are empty texts.
+    - **categorical**: the value's ``str()``, case kept; None/NaN is a "missing" token.
+    - **numeric**: the value's quantile bin (``n_bins`` bins learned in ``fit``, ignoring
+      NaN and inf; values outside the fitted range fall into the first/last bin) and its
+      sign and power of ten, so that 1e300 and 1e6 differ; NaN is a "missing" token.
+    - **date**: year, month, day of week, day of month, week of year (day of year // 7)
+      and, when the time of day is not midnight, the hour; NaT/None is a "missing" token.
+
+    Parameters
+    ----------
+    column_types : dict, list or None, default=None
+        Type of each column, among "text", "categorical", "numeric" and "date": a list (one
+        per column) or a dict ``{column: type}`` whose keys are DataFrame column names or
+        column positions; columns not given are inferred. Inference: bool -> categorical;
+        numeric dtype -> numeric; datetime64 -> date; object and string columns (judged on
+        up to 1,000 rows) -> date if more than half the values are ISO dates
+        (``YYYY-MM-DD``, optionally with a time) or date objects, else text if they are
+        strings averaging more than 2 words or mostly distinct strings of 30+ characters,
+        else numeric if they are all numbers, else categorical. A 1-D input of strings (a
+        list of texts) is a text column; a pandas ``category`` column is categorical.
+    feature_hash_range : int, default=2**18
+        Number of output features, in [2, 2**31 - 1]; need not be a power of two.
+    word_ngrams : {1, 2}, default=2
+        1: words only; 2: words and bigrams.
+    all_pairs_max_tokens : int, default=0
+        Text rows with at most this many tokens get every unordered pair of tokens instead
+        of consecutive bigrams (word order matters little in short texts such as titles).
+        0 turns it off; at most 1024. Ignored when ``word_ngrams=1``.
+    char_ngrams : tuple (min_n, max_n) or None, default=None
+        Also hash the byte n-grams of every word, padded with a space on both ends, for
+        ``min_n <= n <= max_n`` (e.g. ``(3, 5)``): robust to typos and word forms, at several
+        times the cost.
+    n_bins : int, default=16
+        Quantile bins per numeric column.
+    norm : {"l2"} or None, default="l2"
+        "l2" scales each column's features in a row to unit length separately, so that a
+        long text does not drown a categorical column; None keeps the raw counts.
+    random_state : int, default=0
+        Seeds the hash functions: the same seed gives the same features.
+    n_jobs : int or None, default=None
+        Threads for hashing text. None uses every core OpenMP may use (honouring
+        ``OMP_NUM_THREADS``); -1 all CPUs; a positive number exactly that many. The output
+        does not depend on it.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of raw columns seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame X, when they were all strings.
+    column_types_ : list of str
+        Type of each column, given or inferred.
+    bin_edges_ : list
+        For each numeric column, the inner edges of its quantile bins (ndarray); None for
+        the other columns.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.HashingVectorizer : hashed text features, one column.
+
+    Notes
+    -----
+    Text is encoded as UTF-8 with "surrogatepass", so lone surrogates are hashed as their
+    own bytes rather than replaced. Two tokens may share a feature (a hash collision); with
+    2**18 features this is rare enough not to matter for learning. The output is a CSR
+    matrix of float32 with sorted, distinct column indices in every row; its index arrays
+    are int32 unless the matrix holds 2**31 or more values.
+
+    Examples
+    --------
+    >>> from sparsenet import UDTFeaturizer
+    >>> reviews = ["A great movie!", "Dull and far too long.", "great, GREAT acting"]
+    >>> X = UDTFeaturizer(feature_hash_range=2**10).fit_transform(reviews)
+    >>> X.shape, X.dtype.name
+    ((3, 1024), 'float32')
+    >>> X[2].nnz  # great (twice), acting, "great great", "great acting"
+    4
+
+    A table of mixed columns, types inferred:
+
+    >>> import numpy as np
+    >>> rows = np.array([["loved it, would watch again", "drama", 7.5, "2021-03-01"],
+    ...                  ["not my thing at all", "comedy", None, "2022-11-15"]], dtype=object)
+    >>> featurizer = UDTFeaturizer().fit(rows)
+    >>> featurizer.column_types_
+    ['text', 'categorical', 'numeric', 'date']
+    >>> featurizer.transform(rows).shape
+    (2, 262144)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "column_types": [None, dict, list, tuple],
+        "feature_hash_range": [Interval(Integral, 2, 2**31 - 1, closed="both")],
+        "word_ngrams": [Interval(Integral, 1, 2, closed="both")],
+        "all_pairs_max_tokens": [Interval(Integral, 0, MAX_ALL_PAIRS_TOKENS, closed="both")],
+        "char_ngrams": [None, tuple],
+        "n_bins": [Interval(Integral, 1, 1 << 16, closed="both")],
+        "norm": [StrOptions({"l2"}), None],
+        "random_state": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(
+        self,
+        column_types=None,
+        *,
+        feature_hash_range=2**18,
+        word_ngrams=2,
+        all_pairs_max_tokens=0,
+        char_ngrams=None,
+        n_bins=16,
+        norm="l2",
+        random_state=0,
+        n_jobs=None,
+    ):
+        self.column_types = column_types
+        self.feature_hash_range = feature_hash_range
+        self.word_ngrams = word_ngrams
+        self.all_pairs_max_tokens = all_pairs_max_tokens
+        self.char_ngrams = char_ngrams
+        self.n_bins = n_bins
+        self.norm = norm
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fix each column's type and learn the numeric columns' bins.
+
+        Parameters
+        ----------
+        X : list of str, array-like of shape (n_samples,) or (n_samples, n_columns), or DataFrame
+            A list (or 1-D array) of texts is one text column; a 2-D array, a list of rows
+            or a pandas DataFrame is a table.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : UDTFeaturizer
+        """
+        self._char_ngram_sizes()  # validated here, before any work
+        resolve_n_threads(self.n_jobs)
+        table = split_columns(X)
+        if table.names is not None:
+            validate_data(self, X, reset=True, skip_check_array=True, ensure_2d=False)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        types = self._resolve_column_types(table)
+        self.n_features_in_ = len(table.columns)
+        self.column_types_ = types
+        self.bin_edges_ = [
+            quantile_edges(numbers_as_float(values, column_label(table.names, j)), self.n_bins)
+            if kind == "numeric" else None
+            for j, (values, kind) in enumerate(zip(table.columns, types))
+        ]
+        return self
+
+    def _char_ngram_sizes(self):
+        if self.char_ngrams is None:
+            return 0, 0
+        sizes = self.char_ngrams
+        if (len(sizes) != 2 or not all(isinstance(n, Integral) for n in sizes)
+                or not 1 <= sizes[0] <= sizes[1] <= MAX_CHAR_NGRAM):
+            raise ValueError(
+                f"char_ngrams must be None or a tuple (min_n, max_n) of ints with "
+                f"1 <= min_n <= max_n <= {MAX_CHAR_NGRAM}, got {sizes!r}"
+            )
+        return int(sizes[0]), int(sizes[1])
+
+    def _resolve_column_types(self, table):
+        n_columns = len(table.columns)
+        given = {}
+        if isinstance(self.column_types, dict):
+            for key, kind in self.column_types.items():
+                given[_column_position(key, table.names, n_columns)] = kind
+        elif self.column_types is not None:
+            if len(self.column_types) != n_columns:
+                raise ValueError(
+                    f"column_types lists {len(self.column_types)} types, but X has {n_columns} columns"
+                )
+            given = dict(enumerate(self.column_types))
+        for j, kind in given.items():
+            if kind not in COLUMN_TYPES:
+                raise ValueError(
+                    f"column_types: unknown type {kind!r} for {column_label(table.names, j)}; "
+                    f"expected one of {list(COLUMN_TYPES)}"
+                )
+        return [
+            given.get(j) or table.dtype_types[j]
+            or infer_column_type(values, one_column_input=table.one_column_input)
+            for j, values in enumerate(table.columns)
+        ]
+
+    # ------------------------------------------------------------------ transforming
+
+    def transform(self, X):
+        """Hashed features of X.
+
+        Parameters
+        ----------
+        X : list of str, array-like or DataFrame
+            The same columns (count, order and names) as in ``fit``.
+
+        Returns
+        -------
+        features : scipy.sparse.csr_matrix of shape (n_samples, feature_hash_range)
+            float32, sorted distinct indices in every row.
+        """
+        if not self.__sklearn_is_fitted__():  # check_is_fitted alone costs more than a short text
+            check_is_fitted(self)
+        table = split_columns(X)
+        if table.names is not None or hasattr(self, "feature_names_in_"):
+            validate_data(self, X, reset=False, skip_check_array=True, ensure_2d=False)
+        if len(table.columns) != self.n_features_in_:
+            hint = (" A 1-D X is one column: Reshape your data with X.reshape(1, -1) if it is one row."
+                    if table.one_column_input else "")
+            raise ValueError(
+                f"X has {len(table.columns)} features, but UDTFeaturizer is expecting "
+                f"{self.n_features_in_} features as input (columns of types {self.column_types_}).{hint}"
+            )
+        n_threads = resolve_n_threads(self.n_jobs)
+        blocks = [
+            self._column_block(j, values, column_label(table.names, j), n_threads)
+            for j, values in enumerate(table.columns)
+        ]
+        block = blocks[0] if len(blocks) == 1 else sum_blocks(blocks, table.n_rows, self.feature_hash_range)
+        return as_csr(block, table.n_rows, self.feature_hash_range)
+
+    def _column_block(self, j, values, label, n_threads):
+        """Column j's features as a CSR triple (indptr, indices, data), normalised."""
+        kind = self.column_types_[j]
+        if kind == "text":
+            buffer, offsets = text_as_utf8(values, label)
+            char_min, char_max = self._char_ngram_sizes()
+            return hash_text_rows(
+                buffer, offsets, self._seed(), j, self.feature_hash_range, self.word_ngrams,
+                self.all_pairs_max_tokens, char_min, char_max, self.norm == "l2", n_threads,
+            )
+        if kind == "categorical":
+            tokens = self._categorical_tokens(j, values)
+        elif kind == "numeric":
+            tokens = self._numeric_tokens(j, numbers_as_float(values, label))
+        else:
+            tokens = self._date_tokens(j, dates_as_datetime64(values, label))
+        rows = np.concatenate([rows for rows, _ in tokens])
+        indices = np.concatenate([indices for _, indices in tokens])
+        return count_tokens(rows, indices, len(values), self.feature_hash_range, self.norm == "l2")
+
+    def _seed(self):
+        return int(self.random_state) % 2**64
+
+    def _hash(self, j, kind, codes):
+        return hash_codes(np.ascontiguousarray(codes, dtype=np.int64), self._seed(), j, kind,
+                          self.feature_hash_range)
+
+    def _missing_token(self, j, missing):
+        rows = np.flatnonzero(missing)
+        return rows, self._hash(j, KIND_MISSING, np.zeros(len(rows)))
+
+    def _categorical_tokens(self, j, values):
+        buffer, offsets, missing = categories_as_utf8(values)
+        indices = hash_whole_values(buffer, offsets, self._seed(), j, KIND_CATEGORY, self.feature_hash_range)
+        return [(np.flatnonzero(~missing), indices[~missing]), self._missing_token(j, missing)]
+
+    def _numeric_tokens(self, j, x):
+        present = ~np.isnan(x)
+        rows, x = np.flatnonzero(present), x[present]
+        bins = np.searchsorted(self.bin_edges_[j], x, side="right")
+        return [(rows, self._hash(j, KIND_BIN, bins)), (rows, self._hash(j, KIND_MAGNITUDE, magnitude_codes(x))),
+                self._missing_token(j, ~present)]
+
+    def _date_tokens(self, j, moments):
+        present = ~np.isnat(moments)
+        rows, moments = np.flatnonzero(present), moments[present]
+        days = moments.astype("datetime64[D]")
+        months = moments.astype("datetime64[M]")
+        years = moments.astype("datetime64[Y]")
+        seconds_of_day = (moments - days).astype(np.int64)
+        has_time = seconds_of_day != 0
+        parts = {
+            KIND_YEAR: years.astype(np.int64),
+            KIND_MONTH: (months - years).astype(np.int64),
+            KIND_WEEKDAY: (days.astype(np.int64) + 3) % 7,  # 1970-01-01 was a Thursday: Monday = 0
+            KIND_DAY: (days - months).astype(np.int64),
+            KIND_WEEK: (days - years).astype(np.int64) // 7,
+        }
+        tokens = [(rows, self._hash(j, kind, codes)) for kind, codes in parts.items()]
+        tokens.append((rows[has_time], self._hash(j, KIND_HOUR, seconds_of_day[has_time] // 3600)))
+        tokens.append(self._missing_token(j, ~present))
+        return tokens
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "column_types_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # a table of strings, categories and NaN (a 1-D X is one column, not sklearn's
+        # "one_d_array" convention of a 1-D-only input)
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _column_position(key, names, n_columns):
+    """Position of the column a column_types key names: a DataFrame name, else an index."""
+    if names is not None and key in names:
+        return names.index(key)
+    if isinstance(key, Integral) and not isinstance(key, bool) and 0 <= key < n_columns:
+        return int(key)
+    known = f"columns {names}" if names is not None else f"columns 0 to {n_columns - 1}"
+    raise ValueError(f"column_types names column {key!r}, but X has no such column ({known})")
+
+
+def quantile_edges(x, n_bins):
+    """Inner edges of n_bins quantile bins of the finite values of x (repeats merged)."""
+    finite = x[np.isfinite(x)]
+    if finite.size == 0 or n_bins == 1:
+        return np.empty(0)
+    # "lower" picks data values: no interpolation, so no overflow between +-1e308
+    edges = np.quantile(finite, np.linspace(0, 1, n_bins + 1)[1:-1], method="lower")
+    return np.unique(edges)
+
+
+def magnitude_codes(x):
+    """Sign and power of ten of each value, as integer codes (see MAGNITUDE_OFFSET)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(np.abs(x)))
+    exponent = np.where(np.isfinite(exponent), exponent, 0).astype(np.int64)
+    codes = np.where(np.isinf(x), INFINITY_CODE, MAGNITUDE_OFFSET + exponent)
+    return np.where(x == 0, 0, np.sign(x).astype(np.int64) * codes)
+
+
+def count_tokens(rows, indices, n_rows, hash_range, l2):
+    """Token occurrences (row, index) -> CSR triple of counts, optionally l2-normalised."""
+    return merge_entries(rows, indices, np.ones(len(rows), dtype=np.float32), n_rows, hash_range, l2)
+
+
+def sum_blocks(blocks, n_rows, hash_range):
+    """Several CSR triples over the same rows -> their sum as one CSR triple."""
+    rows = np.concatenate([np.repeat(np.arange(n_rows), np.diff(indptr)) for indptr, _, _ in blocks])
+    indices = np.concatenate([indices for _, indices, _ in blocks])
+    data = np.concatenate([data for _, _, data in blocks])
+    return merge_entries(rows, indices, data, n_rows, hash_range, l2=False)
+
+
+def merge_entries(rows, indices, data, n_rows, hash_range, l2):
+    """Entries (row, index, value) -> CSR triple with sorted indices, repeats summed."""
+    keys, position = np.unique(rows.astype(np.int64) * hash_range + indices, return_inverse=True)
+    values = np.bincount(position, weights=data, minlength=len(keys))
+    rows, indices = keys // hash_range, (keys % hash_range).astype(np.int32)
+    if l2:
+        squares = np.bincount(rows, weights=values * values, minlength=n_rows)
+        values = values / np.sqrt(squares)[rows]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return indptr, indices, values.astype(np.float32)
+
+
+def as_csr(block, n_rows, hash_range):
+    """A CSR triple -> csr_matrix; index arrays int32 unless the values need int64."""
+    indptr, indices, data = block
+    if len(data) < 2**31:
+        indptr = indptr.astype(np.int32)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, hash_range), copy=False)
+    matrix.has_canonical_format = True  # sorted, distinct indices: spare scipy the check
+    return matrix
