@@ -46,6 +46,50 @@ def load_imdb():
     return train[0], train[1].astype(int), test[0], test[1].astype(int)
 
 
+def load_sst2():
+    """SST-2: train on ``sst2/train.tsv`` (phrases), test on ``sst2/test.tsv`` (sentences)."""
+    train_texts, train_labels = _read_text_label_tsv(DATA_DIR / "sst2" / "train.tsv")
+    test_texts, test_labels = _read_text_label_tsv(DATA_DIR / "sst2" / "test.tsv")
+    return train_texts, train_labels, test_texts, test_labels
+
+
+def _read_text_label_tsv(path):
+    """``text<TAB>label`` lines, no header (a header line is skipped all the same)."""
+    texts, labels = [], []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            text, label = line.rstrip("\n").rsplit("\t", 1)
+            if number == 0 and not label.strip().lstrip("-").isdigit():
+                continue  # a header row
+            texts.append(text.strip())
+            labels.append(int(label))
+    return texts, np.array(labels)
+
+
+def load_20newsgroups():
+    """20 Newsgroups, "bydate" split: 11,314 training and 7,532 test posts, labels 0-19."""
+    train = load_labelled_tsv(DATA_DIR / "20newsgroups" / "train.tsv.gz")
+    test = load_labelled_tsv(DATA_DIR / "20newsgroups" / "test.tsv.gz")
+    return train[0], train[1].astype(int), test[0], test[1].astype(int)
+
+
+def load_sms_spam(test_size=0.2, random_state=0):
+    """SMS Spam Collection ("ham"/"spam"): seeded stratified 80/20 split of the 5,574 messages."""
+    from sklearn.model_selection import train_test_split
+
+    texts, labels = [], []
+    with open(DATA_DIR / "sms_spam" / "sms_spam.tsv", encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        label_at, text_at = header.index("Label"), header.index("SMS")
+        for line in handle:
+            fields = line.rstrip("\n").split("\t", 1)
+            labels.append(fields[label_at])
+            texts.append(fields[text_at])
+    train_texts, test_texts, train_labels, test_labels = train_test_split(
+        texts, np.array(labels), test_size=test_size, stratify=labels, random_state=random_state)
+    return list(train_texts), train_labels, list(test_texts), test_labels
+
+
 def load_letter():
     """Letter recognition: first 16,000 rows train, last 4,000 test."""
     raw = np.genfromtxt(DATA_DIR / "letter" / "letter.csv", delimiter=",", skip_header=1, dtype=str)

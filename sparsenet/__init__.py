@@ -2,6 +2,6 @@
 from sparsenet._sparse_mlp import SparseMLPClassifier
 from sparsenet._version import __version__
 from sparsenet.engine._openmp_info import openmp_enabled
-from sparsenet.udt import UDTFeaturizer
+from sparsenet.udt import UDTClassifier, UDTFeaturizer
 
-__all__ = ["SparseMLPClassifier", "UDTFeaturizer", "__version__", "openmp_enabled"]
+__all__ = ["SparseMLPClassifier", "UDTClassifier", "UDTFeaturizer", "__version__", "openmp_enabled"]

@@ -98,10 +98,12 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         Threads for training and prediction. None uses every core OpenMP may use (honouring
         ``OMP_NUM_THREADS``); -1 all CPUs; a positive number exactly that many.
     output_sparsity : float in (0, 1] or "auto", default="auto"
-        Share of the output neurons computed per training sample. Below 1, hash tables over
-        the output neurons pick, for each sample, the neurons whose weights best match its
-        last hidden layer; the sample's true labels are always added, and pseudo-random
-        neurons pad the set up to ``output_sparsity * n_classes``. "auto" is dense under
+        Share of the output neurons computed per training sample. Below 1, each sample's
+        active set of ``output_sparsity * n_classes`` neurons is filled with: up to a
+        quarter from hash tables over the output neurons (those whose weights best match
+        its last hidden layer, ranked by how many tables return them), its true labels
+        (always), the other labels of its batch (shared negatives, as frequent as the
+        labels themselves), and pseudo-random neurons if those run short. "auto" is dense under
         4,000 classes, then follows BOLT: 0.02, 0.01 from 10,000 and 0.005 from 20,000
         classes. 1.0 trains the output layer densely.
     hash_family : {"dwta", "simhash"}, default="dwta"

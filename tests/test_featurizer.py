@@ -563,3 +563,20 @@ def test_property_mixed_tables(data):
         assert np.all(norms <= 1 + 1e-5) and np.all((norms == 0) | (norms > 1 - 1e-5))
         total = total + block
     assert abs(total - X).max() < 1e-6
+
+
+def test_unseen_tokens_are_dropped_before_normalising():
+    train = ["good movie", "bad movie"]
+    featurizer = UDTFeaturizer(feature_hash_range=2**20).fit(train)
+    keeping = UDTFeaturizer(feature_hash_range=2**20, unseen_tokens="keep").fit(train)
+    seen_row = featurizer.transform(["good movie"])
+    mixed = featurizer.transform(["good movie zebra crossing"])
+    # the unseen words and bigrams are gone, and what is left is the seen row, unit length
+    assert mixed.nnz == seen_row.nnz
+    np.testing.assert_allclose(mixed.toarray(), seen_row.toarray(), rtol=1e-6)
+    assert keeping.transform(["good movie zebra crossing"]).nnz > mixed.nnz
+    # a text of unseen tokens only is an empty row, not a division by zero
+    empty = featurizer.transform(["zebra crossing"])
+    assert empty.nnz == 0 and np.isfinite(empty.data).all()
+    # fit_transform equals fit then transform
+    np.testing.assert_array_equal(featurizer.fit_transform(train).toarray(), featurizer.transform(train).toarray())

@@ -1,4 +1,5 @@
-"""UDTFeaturizer: hashed features of raw columns (text, categories, numbers, dates)."""
+"""Universal Deep Transformer: raw columns (text, categories, numbers, dates) in, predictions out."""
+from sparsenet.udt._classifier import UDTClassifier
 from sparsenet.udt._featurizer import UDTFeaturizer
 
-__all__ = ["UDTFeaturizer"]
+__all__ = ["UDTClassifier", "UDTFeaturizer"]

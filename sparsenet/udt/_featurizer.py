@@ -92,6 +92,11 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
     norm : {"l2"} or None, default="l2"
         "l2" scales each column's features in a row to unit length separately, so that a
         long text does not drown a categorical column; None keeps the raw counts.
+    unseen_tokens : {"drop", "keep"}, default="drop"
+        What ``transform`` does with text tokens whose feature no training text produced:
+        "drop" leaves them out (before normalising), as a vocabulary would, because a
+        model has learned nothing for them and, hashed onto a feature it has learned, they
+        would add noise; "keep" hashes every token, without fitting on the text.
     random_state : int, default=0
         Seeds the hash functions: the same seed gives the same features.
     n_jobs : int or None, default=None
@@ -110,6 +115,9 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
     bin_edges_ : list
         For each numeric column, the inner edges of its quantile bins (ndarray); None for
         the other columns.
+    seen_features_ : ndarray of bool of shape (feature_hash_range,) or None
+        With ``unseen_tokens="drop"`` and a text column, the features some training text
+        produced; else None.
 
     See Also
     --------
@@ -153,6 +161,7 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         "char_ngrams": [None, tuple],
         "n_bins": [Interval(Integral, 1, 1 << 16, closed="both")],
         "norm": [StrOptions({"l2"}), None],
+        "unseen_tokens": [StrOptions({"drop", "keep"})],
         "random_state": [Interval(Integral, 0, None, closed="left")],
         "n_jobs": [None, Integral],
     }
@@ -167,6 +176,7 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         char_ngrams=None,
         n_bins=16,
         norm="l2",
+        unseen_tokens="drop",
         random_state=0,
         n_jobs=None,
     ):
@@ -177,6 +187,7 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         self.char_ngrams = char_ngrams
         self.n_bins = n_bins
         self.norm = norm
+        self.unseen_tokens = unseen_tokens
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -198,6 +209,10 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         -------
         self : UDTFeaturizer
         """
+        self._fit(X, keep_text_blocks=False)
+        return self
+
+    def _fit(self, X, keep_text_blocks):
         self._char_ngram_sizes()  # validated here, before any work
         resolve_n_threads(self.n_jobs)
         table = split_columns(X)
@@ -213,7 +228,39 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
             if kind == "numeric" else None
             for j, (values, kind) in enumerate(zip(table.columns, types))
         ]
-        return self
+        self.seen_features_ = None
+        self._fitted_text_blocks = {}
+        if self.unseen_tokens == "drop" and "text" in types:
+            seen = np.zeros(self.feature_hash_range, dtype=bool)
+            n_threads = resolve_n_threads(self.n_jobs)
+            for j, (values, kind) in enumerate(zip(table.columns, types)):
+                if kind == "text":
+                    block = self._hashed_text(j, values, column_label(table.names, j), n_threads)
+                    seen[block[1]] = True
+                    if keep_text_blocks:
+                        # for fit_transform, which would otherwise hash the same texts again
+                        self._fitted_text_blocks[j] = block
+            self.seen_features_ = seen
+
+    def fit_transform(self, X, y=None):
+        """``fit(X)`` then ``transform(X)``, hashing the texts once.
+
+        Parameters
+        ----------
+        X : list of str, array-like or DataFrame
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        features : scipy.sparse.csr_matrix of shape (n_samples, feature_hash_range)
+        """
+        self._validate_params()
+        self._fit(X, keep_text_blocks=True)
+        try:
+            return self.transform(X)
+        finally:
+            self._fitted_text_blocks = {}
 
     def _char_ngram_sizes(self):
         if self.char_ngrams is None:
@@ -290,12 +337,12 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         """Column j's features as a CSR triple (indptr, indices, data), normalised."""
         kind = self.column_types_[j]
         if kind == "text":
-            buffer, offsets = text_as_utf8(values, label)
-            char_min, char_max = self._char_ngram_sizes()
-            return hash_text_rows(
-                buffer, offsets, self._seed(), j, self.feature_hash_range, self.word_ngrams,
-                self.all_pairs_max_tokens, char_min, char_max, self.norm == "l2", n_threads,
-            )
+            if self.seen_features_ is None:
+                return self._hashed_text(j, values, label, n_threads, l2=self.norm == "l2")
+            block = getattr(self, "_fitted_text_blocks", {}).get(j)
+            if block is None:
+                block = self._hashed_text(j, values, label, n_threads)
+            return keep_seen(block, self.seen_features_, l2=self.norm == "l2")
         if kind == "categorical":
             tokens = self._categorical_tokens(j, values)
         elif kind == "numeric":
@@ -305,6 +352,15 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         rows = np.concatenate([rows for rows, _ in tokens])
         indices = np.concatenate([indices for _, indices in tokens])
         return count_tokens(rows, indices, len(values), self.feature_hash_range, self.norm == "l2")
+
+    def _hashed_text(self, j, values, label, n_threads, l2=False):
+        """Text column j as a CSR triple of token counts (unit rows when l2)."""
+        buffer, offsets = text_as_utf8(values, label)
+        char_min, char_max = self._char_ngram_sizes()
+        return hash_text_rows(
+            buffer, offsets, self._seed(), j, self.feature_hash_range, self.word_ngrams,
+            self.all_pairs_max_tokens, char_min, char_max, l2, n_threads,
+        )
 
     def _seed(self):
         return int(self.random_state) % 2**64
@@ -389,6 +445,22 @@ def magnitude_codes(x):
     exponent = np.where(np.isfinite(exponent), exponent, 0).astype(np.int64)
     codes = np.where(np.isinf(x), INFINITY_CODE, MAGNITUDE_OFFSET + exponent)
     return np.where(x == 0, 0, np.sign(x).astype(np.int64) * codes)
+
+
+def keep_seen(block, seen, l2):
+    """A CSR triple without the entries whose feature is not in ``seen``, rows then scaled
+    to unit l2 norm when l2 (empty rows stay empty)."""
+    indptr, indices, data = block
+    n_rows = len(indptr) - 1
+    rows = np.repeat(np.arange(n_rows), np.diff(indptr))
+    keep = seen[indices]
+    rows, indices, data = rows[keep], indices[keep], data[keep]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    if l2 and len(data):
+        norms = np.sqrt(np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=n_rows))
+        data = data * (1.0 / norms[rows]).astype(np.float32)
+    return indptr, indices, data
 
 
 def count_tokens(rows, indices, n_rows, hash_range, l2):
