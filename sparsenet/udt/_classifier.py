@@ -1,9 +1,11 @@
 """UDTClassifier: raw columns in, the sparse engine trained on their hashed features."""
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
@@ -216,7 +218,13 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         shape = DataShape.of(X)
         featurizer = self._new_featurizer(shape)
         features = featurizer.fit_transform(X)
-        classifier = self._new_classifier(shape).fit(features, y)
+        classifier = self._new_classifier(shape)
+        with warnings.catch_warnings():
+            if self.max_iter == "auto":
+                # the epoch count was chosen for the data: reaching it is the plan, not a
+                # failure to converge
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.fit(features, y)
         # set only once both are fitted: a failed fit leaves the model as it was
         self.featurizer_, self.classifier_ = featurizer, classifier
         self._copy_fitted_attributes()
