@@ -32,10 +32,9 @@ from sparsenet.engine._trainer import new_glorot_network
 # model gives its m labels about 1/m each, so half the maximum separates them from the rest.
 MULTILABEL_RELATIVE_THRESHOLD = 0.5
 
-# Sparse inference scores at most this many times the training active-set size per row (and
-# at least SPARSE_INFERENCE_MIN_CANDIDATES): the cost of a sparse prediction.
-INFERENCE_CANDIDATES_PER_ACTIVE = 1
-SPARSE_INFERENCE_MIN_CANDIDATES = 1000
+# Sparse inference scores the SPARSE_INFERENCE_CANDIDATES neurons most hash tables return for
+# a row: the cost of a sparse prediction, whatever the number of classes.
+SPARSE_INFERENCE_CANDIDATES = 1000
 
 # Sparse inference also scores this many of the most frequent training labels for every row:
 # hashing compares directions only, and misses the large weights such labels grow (on
@@ -663,8 +662,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         """Engine top-k: (label ids, scores, log-normalisers), exact or from the tables."""
         if exact or self.network_.sampler is None:
             return self.network_.top_k(X, k, n_threads, with_log_normaliser=True)
-        budget = max(SPARSE_INFERENCE_MIN_CANDIDATES, INFERENCE_CANDIDATES_PER_ACTIVE * self._sampling_plan().min_active)
-        return self.network_.top_k_sampled(X, k, n_threads, max_candidates=budget,
+        return self.network_.top_k_sampled(X, k, n_threads, max_candidates=SPARSE_INFERENCE_CANDIDATES,
                                            always=self._frequent_labels)
 
     # ------------------------------------------------------------------ inspection

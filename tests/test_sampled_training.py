@@ -115,3 +115,43 @@ def test_extreme_sampling_settings_train_safely(problem, settings):
     top = clf.predict_topk(X[:20], k=3)
     assert top.min() >= 0 and top.max() < Y.shape[1]
     assert all(np.isfinite(w).all() for w in clf.coefs_)
+
+
+def test_sparse_top_k_scoring_every_neuron_equals_exact_top_k(problem):
+    X, Y = problem
+    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active)
+    network, rows = trainer.network, csr_for_engine(X[:300])
+    exact_labels, exact_scores = network.top_k(rows, 5, 2)
+    # every neuron "always scored": the candidates are the whole layer, whatever the tables say
+    labels, scores, _ = network.top_k_sampled(rows, 5, 2, max_candidates=10, always=np.arange(Y.shape[1]))
+    np.testing.assert_allclose(scores, exact_scores, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(labels, exact_labels)
+
+
+def test_table_query_ranks_neurons_by_how_many_tables_return_them(problem):
+    X, Y = problem
+    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active)
+    sampler = trainer.network.sampler
+    x = np.abs(np.random.default_rng(0).normal(size=16)).astype(np.float32)
+    # count, table by table, the neurons of x's buckets (reference in NumPy)
+    codes = sampler.family.hash_rows(x[None, :])[0]
+    starts, members = np.asarray(sampler.bucket_starts), np.asarray(sampler.members)
+    hits = np.zeros(Y.shape[1], dtype=int)
+    for t, code in enumerate(codes):
+        hits[members[t, starts[t, code]:starts[t, code + 1]]] += 1
+    for capacity in (1, 5, 20):
+        kept = sampler.query(x, capacity)
+        assert len(kept) == min(capacity, np.count_nonzero(hits))
+        # nothing left out was returned by more tables than something kept
+        left_out = np.setdiff1d(np.flatnonzero(hits), kept)
+        assert hits[kept].min() >= (hits[left_out].max() if len(left_out) else 0)
+
+
+def test_always_scored_ids_are_checked(problem):
+    X, Y = problem
+    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active, batches=1)
+    with pytest.raises(ValueError, match="always-scored ids"):
+        trainer.network.top_k_sampled(csr_for_engine(X[:2]), 5, 1, always=[Y.shape[1]])

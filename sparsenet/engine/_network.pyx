@@ -10,6 +10,7 @@ cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport INFINITY, exp, log
 from libc.stdlib cimport free, malloc, qsort
+from libc.string cimport memset
 
 from sparsenet.engine._batch_groups cimport compare_ints
 from sparsenet.engine._sampling cimport NeuronSampler, keep_most_frequent
@@ -125,46 +126,35 @@ cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
         filled = insert_top_k(scores[i], i, k, filled, labels, best)
 
 
-cdef Py_ssize_t find_sorted(const int *ids, Py_ssize_t n, int wanted) noexcept nogil:
-    """Position of wanted in the increasing ids[:n], or -1."""
-    cdef Py_ssize_t low = 0, high = n, middle
-    while low < high:
-        middle = (low + high) // 2
-        if ids[middle] < wanted:
-            low = middle + 1
-        else:
-            high = middle
-    return low if low < n and ids[low] == wanted else -1
-
-
 cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t keep, Py_ssize_t k,
-                             const int *always, Py_ssize_t n_always,
+                             const int *always, Py_ssize_t n_always, int *slots, Py_ssize_t n_slots,
                              int *histogram, int most_hits) noexcept nogil:
     """Turn ids[:count] (repeats included) into the candidates to score: the ``keep``
-    distinct ids that repeat most (ties: lower ids), plus every id of always[:n_always];
+    distinct ids that repeat most (ties: the first met), plus every id of always[:n_always];
     if fewer than k result, the lowest other ids are appended. The caller's buffers hold at
-    least max(count + n_always, k) ints; histogram holds most_hits + 2. Returns the count."""
-    cdef Py_ssize_t read, write = 0, present = 0, distinct, at
-    cdef int candidate = 0
-    if count > 1:
-        qsort(ids, count, sizeof(int), compare_ints)
-    for read in range(count):
-        if write == 0 or ids[read] != ids[write - 1]:
-            ids[write] = ids[read]
-            hits[write] = 1
+    least max(count + n_always, k) ints; slots is a power of two n_slots >= 2 (count +
+    n_always) ints of scratch; histogram holds most_hits + 2. Returns the count."""
+    cdef Py_ssize_t read, write = 0, present = 0, at
+    cdef Py_ssize_t mask = n_slots - 1
+    cdef int candidate = 0, wanted
+    # count repeats with an open-addressing table of positions into ids: linear in count
+    # (sorting thousands of candidates cost more than scoring them)
+    memset(slots, 0xFF, n_slots * sizeof(int))
+    for read in range(count + n_always):
+        wanted = ids[read] if read < count else always[read - count]
+        at = <Py_ssize_t> ((<unsigned int> wanted * 2654435761u) & <unsigned int> mask)
+        while slots[at] >= 0 and ids[slots[at]] != wanted:
+            at = (at + 1) & mask
+        if slots[at] < 0:
+            slots[at] = <int> write
+            ids[write] = wanted
+            hits[write] = 0
             write += 1
+        if read < count:
+            hits[slots[at]] += 1
         else:
-            hits[write - 1] += 1
-    distinct = write
-    # the always-scored ids outrank every table count
-    for read in range(n_always):
-        at = find_sorted(ids, distinct, always[read])
-        if at >= 0:
-            hits[at] = most_hits + 1
-        else:
-            ids[write] = always[read]
-            hits[write] = most_hits + 1
-            write += 1
+            # the always-scored ids outrank every table count
+            hits[slots[at]] = most_hits + 1
     count = keep_most_frequent(ids, hits, write, max(keep, k) + n_always, histogram, most_hits + 1)
     if count >= k:
         return count
@@ -418,6 +408,11 @@ cdef class Network:
         cdef int[:, ::1] met = np.empty((threads, met_capacity), dtype=np.int32)
         cdef int[:, ::1] hits = np.empty((threads, met_capacity), dtype=np.int32)
         cdef int[:, ::1] histogram = np.empty((threads, most_hits + 2), dtype=np.int32)
+        cdef Py_ssize_t n_slots = 2
+        while n_slots < 2 * met_capacity:
+            n_slots *= 2
+        cdef int[:, ::1] slots = np.empty((threads, n_slots), dtype=np.int32)
+        cdef Py_ssize_t row_slots
         cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
         cdef const Layer *output = &self.layers[self.n_layers - 1]
         cdef Py_ssize_t i, j, count
@@ -431,8 +426,11 @@ cdef class Network:
                 forward_hidden(self.layers, self.n_layers, &rows, i, &hidden[tid, 0], self.hidden_offsets)
                 last_hidden = &hidden[tid, 0] + self.hidden_offsets[self.n_layers - 2]
                 count = sampler.collect(last_hidden, &met[tid, 0], met_capacity - n_always)
+                row_slots = 2
+                while row_slots < 2 * (count + n_always):
+                    row_slots = row_slots * 2
                 count = rank_and_pad(&met[tid, 0], &hits[tid, 0], count, keep, k, always_ptr, n_always,
-                                     &histogram[tid, 0], most_hits)
+                                     &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits)
                 score_neurons(output, last_hidden, &met[tid, 0], count, &scores[tid, 0])
                 select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
                 log_normaliser[i] = log_sum_exp(&scores[tid, 0], count, best[i, 0])
