@@ -112,7 +112,7 @@ def test_learns_sms_spam_with_default_settings():
     assert clf.column_types_ == ["text"] and clf.n_features_in_ == 1
     # "auto" settings for 4,180 short texts: character n-grams on, a power-of-two hash
     # range within bounds, the most epochs (100,000 rows seen would take 24)
-    assert clf.featurizer_.char_ngrams == (3, 5)
+    assert clf.featurizer_.char_ngrams == (3, 4)
     hash_range = clf.featurizer_.feature_hash_range
     assert 2**16 <= hash_range <= 2**20 and hash_range & (hash_range - 1) == 0
     assert tuple(clf.classifier_.hidden_layer_sizes) == (64,)

@@ -1,8 +1,9 @@
 """NeuronSampler: L hash tables over a layer's neurons, built from their weight vectors.
 
-For an input vector, the union of its L buckets is the set of neurons whose weights point
-roughly the same way: those with large activations. Training and sparse inference compute
-only these.
+For an input vector, the neurons in its L buckets are those whose weights point roughly the
+same way: those likely to have large activations. The more of the L buckets a neuron is in,
+the closer it is, so both training (``gather_ranked``) and sparse inference rank the neurons
+met by how many tables returned them and compute only the best.
 
 - Buckets hold at most ``bucket_capacity`` neurons. When more hash to one bucket, a
   pseudo-random subset (a reservoir, fixed by the seed and the build count) is kept, so a

@@ -388,7 +388,8 @@ cdef class AdamTrainer:
 
     def active_sets(self, rows):
         """The output neurons each of ``rows`` (of the bound data set) would train on at the
-        current step, one array per row: for inspection and tests (sampled layers only)."""
+        current step, one array per row, the shared negatives being the last batch's labels:
+        for inspection and tests (sampled layers only)."""
         if self.sampler is None:
             raise ValueError("the output layer is dense: every neuron is active")
         if self.X_ref is None:

@@ -18,7 +18,7 @@ AUTO_HIDDEN = 64                   # 128 and 512 scored the same on four text se
 AUTO_LEARNING_RATE = 2e-3
 # character n-grams for short texts (where words are few and often unseen), not long ones
 SHORT_TEXT_CHARS = 200
-AUTO_CHAR_NGRAMS = (3, 5)
+AUTO_CHAR_NGRAMS = (3, 4)
 # hash range: a power of two near the expected number of tokens, within these bounds
 MIN_HASH_RANGE, MAX_HASH_RANGE = 2**16, 2**20
 CHARS_PER_TOKEN = 4                # words and bigrams: about one token per 4 characters
@@ -72,7 +72,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
     all_pairs_max_tokens : int, default=0
         Texts of at most this many tokens get every pair of tokens instead of bigrams.
     char_ngrams : tuple (min_n, max_n), None or "auto", default="auto"
-        Character n-grams inside words, besides words: "auto" is (3, 5) when the texts
+        Character n-grams inside words, besides words: "auto" is (3, 4) when the texts
         average under 200 characters (short texts have few words, often unseen ones, and
         gained 1 to 3 points of accuracy), else None (long texts gain little for the cost).
     n_bins : int, default=16
