@@ -12,3 +12,4 @@ def test_quickstart_notebook_runs():
     exec(compile(source, str(QUICKSTART), "exec"), namespace)
     assert namespace["clf"].score(namespace["X_test"], namespace["y_test"]) > 0.9
     assert namespace["xmc"].sampling_stats_["table_builds"] > 0
+    assert namespace["udt"].score(namespace["test_texts"], namespace["y_test"]) > 0.95
