@@ -83,7 +83,7 @@ cdef class NeuronSampler:
         self.n_builds = n_builds
         n_tables, n_buckets = family.n_tables, family.n_buckets
         # gather_ranked's scratch: the neurons met, their hit counts, a histogram of counts
-        self.ranking_scratch_size = 2 * n_tables * min(bucket_capacity, n_neurons) + n_tables + 1
+        self.ranking_scratch_size = 2 * self.n_tables_times_capacity() + n_tables + 1
         if bucket_starts is None:
             bucket_starts = np.zeros((n_tables, n_buckets + 1), dtype=np.int32)
             members = np.zeros((n_tables, n_neurons), dtype=np.int32)

@@ -122,7 +122,7 @@ cdef class AdamTrainer:
     cdef readonly double rebuild_interval
     cdef double rebuild_growth, max_rebuild_interval
     cdef long long redraw_every
-    cdef double lsh_share
+    cdef Py_ssize_t lsh_room           # most neurons a sample takes from the tables
     cdef int[::1] batch_labels         # the batch's distinct labels, in batch order
     cdef Py_ssize_t n_batch_labels
     cdef readonly long long next_rebuild
@@ -166,7 +166,7 @@ cdef class AdamTrainer:
         self.rebuild_interval, self.rebuild_growth, self.max_rebuild_interval = 50.0, 1.1, 5000.0
         self.redraw_every = 0
         self.rebuild_seconds = 0.0
-        self.lsh_share = 0.25
+        self.lsh_room = 0
         self.n_batch_labels = 0
 
     def __dealloc__(self):
@@ -237,7 +237,6 @@ cdef class AdamTrainer:
             raise ValueError("batch_size, n_threads and rebuild_interval must be positive, rebuild_growth >= 1")
         if not 0.0 <= lsh_share <= 1.0:
             raise ValueError(f"lsh_share must lie in [0, 1], got {lsh_share}")
-        self.lsh_share = lsh_share
         net.make_writeable()
         self._interleave_weights_with_moments()
         self.bias_m = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_m]
@@ -257,6 +256,7 @@ cdef class AdamTrainer:
         self.n_threads = n_threads
         self.sampler = net.sampler
         self.min_active = min(max(min_active, 0), self.n_outputs)
+        self.lsh_room = <Py_ssize_t> (lsh_share * self.min_active + 0.5)
         self.rebuild_interval, self.rebuild_growth = rebuild_interval, rebuild_growth
         self.max_rebuild_interval, self.redraw_every = max_rebuild_interval, redraw_every
         if self.sampler is not None and self.sampler.n_builds == 0:
@@ -319,6 +319,7 @@ cdef class AdamTrainer:
         self.active_neurons = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.int32)
         if self.sampler is not None:
             self.output_groups = BatchGroups(self.n_outputs, self.batch_capacity * self.active_capacity)
+            self.batch_labels = np.zeros(max(1, min(self.n_outputs, self.batch_capacity * most_labels)), dtype=np.int32)
 
     def release(self):
         """Drop the bound data set and the scratch (the optimiser state stays)."""
@@ -331,6 +332,7 @@ cdef class AdamTrainer:
         self.sample_losses = None
         self.positions = None
         self.ranking_scratch = None
+        self.batch_labels = None
         self.input_groups = self.output_groups = None
 
     def train_batch(self, rows):
@@ -347,8 +349,6 @@ cdef class AdamTrainer:
             raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
         self.step += 1
         self.samples_seen += n
-        if self.sampler is not None:
-            self._collect_batch_labels(batch)
         cdef double step_size = self.learning_rate * sqrt(1.0 - self.beta_2 ** self.step) \
             / (1.0 - self.beta_1 ** self.step)
         cdef Py_ssize_t s
@@ -356,6 +356,8 @@ cdef class AdamTrainer:
         cdef double[4] clock
         with nogil:
             clock[0] = now()
+            if self.sampler is not None:
+                self._collect_batch_labels(&batch[0], n)
             self._forward_backward(&batch[0], n)
             clock[1] = now()
             self._update_input_layer(n, <float> step_size)
@@ -370,21 +372,22 @@ cdef class AdamTrainer:
             self._rebuild_tables()
         return total
 
-    def _collect_batch_labels(self, long long[::1] batch):
-        """The batch's distinct labels in batch order: the negatives its samples share."""
-        indptr = np.asarray(<long long[:self.X.n_rows + 1]> self.y_indptr)
-        rows = np.asarray(batch)
-        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
-        total = int(lengths.sum())
-        if total == 0:
-            self.n_batch_labels = 0
-            return
-        labels = np.asarray(<int[:indptr[self.X.n_rows]]> self.y_indices)
-        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        picked = labels[at]
-        _, first = np.unique(picked, return_index=True)
-        self.batch_labels = np.ascontiguousarray(picked[np.sort(first)], dtype=np.int32)
-        self.n_batch_labels = self.batch_labels.shape[0]
+    cdef void _collect_batch_labels(self, const long long *batch, Py_ssize_t n) noexcept nogil:
+        """The batch's distinct labels in batch order: the negatives its samples share.
+        The first thread's positions (all zero between steps) mark the labels taken."""
+        cdef int *taken = &self.positions[0, 0]
+        cdef Py_ssize_t s, q, count = 0
+        cdef int label
+        for s in range(n):
+            for q in range(self.y_indptr[batch[s]], self.y_indptr[batch[s] + 1]):
+                label = self.y_indices[q]
+                if taken[label] == 0:
+                    taken[label] = 1
+                    self.batch_labels[count] = label
+                    count += 1
+        for q in range(count):
+            taken[self.batch_labels[q]] = 0
+        self.n_batch_labels = count
 
     def active_sets(self, rows):
         """The output neurons each of ``rows`` (of the bound data set) would train on at the
@@ -491,7 +494,7 @@ cdef class AdamTrainer:
         # hard negatives: the neurons most tables return, a share of the minimum only (more
         # of them slowed learning in every measurement: they are near the input, but so
         # far from the right labels that their gradients mostly add noise)
-        room = min(capacity - min(n_labels, capacity), <Py_ssize_t> (self.lsh_share * self.min_active + 0.5))
+        room = min(capacity - min(n_labels, capacity), self.lsh_room)
         n_active = self.sampler.gather_ranked(last_hidden, positions, &self.ranking_scratch[tid, 0],
                                               active, 0, room)
         for q in range(n_labels):

@@ -454,13 +454,7 @@ def keep_seen(block, seen, l2):
     n_rows = len(indptr) - 1
     rows = np.repeat(np.arange(n_rows), np.diff(indptr))
     keep = seen[indices]
-    rows, indices, data = rows[keep], indices[keep], data[keep]
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    if l2 and len(data):
-        norms = np.sqrt(np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=n_rows))
-        data = data * (1.0 / norms[rows]).astype(np.float32)
-    return indptr, indices, data
+    return row_sorted_csr(rows[keep], indices[keep], data[keep], n_rows, l2)
 
 
 def count_tokens(rows, indices, n_rows, hash_range, l2):
@@ -481,12 +475,18 @@ def merge_entries(rows, indices, data, n_rows, hash_range, l2):
     keys, position = np.unique(rows.astype(np.int64) * hash_range + indices, return_inverse=True)
     values = np.bincount(position, weights=data, minlength=len(keys))
     rows, indices = keys // hash_range, (keys % hash_range).astype(np.int32)
-    if l2:
-        squares = np.bincount(rows, weights=values * values, minlength=n_rows)
-        values = values / np.sqrt(squares)[rows]
+    return row_sorted_csr(rows, indices, values, n_rows, l2)
+
+
+def row_sorted_csr(rows, indices, values, n_rows, l2):
+    """Entries ordered by row -> CSR triple, each row scaled to unit l2 norm when l2 (empty
+    rows stay empty)."""
+    if l2 and len(values):
+        norms = np.sqrt(np.bincount(rows, weights=np.square(values, dtype=np.float64), minlength=n_rows))
+        values = values / norms[rows]
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return indptr, indices, values.astype(np.float32)
+    return indptr, indices, np.asarray(values, dtype=np.float32)
 
 
 def as_csr(block, n_rows, hash_range):
