@@ -114,3 +114,32 @@ def test_invalid_settings_are_refused():
     with pytest.raises(ValueError, match="malformed"):
         NeuronSampler(HashFamily("dwta", 8, 2, 2, 4, 0), 10, 4,
                       np.zeros((2, 17), dtype=np.int32), np.full((2, 10), 99, dtype=np.int32))
+
+
+def reference_winners(x, bins):
+    """Position of each bin's largest positive value (first on ties), -1 when none."""
+    winners = []
+    for coordinates in bins:
+        values = x[coordinates]
+        positive = np.where(np.isnan(values), 0.0, values)
+        winners.append(int(np.argmax(positive)) if positive.max() > 0 else -1)
+    return winners
+
+
+def test_dwta_winners_simd_and_plain_loop_agree():
+    from sparsenet.lsh._hashing import dwta_winners
+
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        dimension = int(rng.integers(8, 200))
+        # few distinct values: many ties; zeros, negatives, NaN and infinities
+        x = rng.choice(np.array([-2.0, -0.0, 0.0, 0.5, 1.0, 1.0, 3.0, np.nan, np.inf, -np.inf], dtype=np.float32),
+                       size=dimension)
+        if trial % 3 == 0:
+            x = rng.standard_normal(dimension).astype(np.float32)
+        bins = np.stack([rng.choice(dimension, 8, replace=False) for _ in range(int(rng.integers(1, 9)))])
+        expected = reference_winners(x, bins)
+        assert dwta_winners(x, bins).tolist() == expected
+        assert dwta_winners(x, bins, generic=True).tolist() == expected
+    with pytest.raises(ValueError, match="outside"):
+        dwta_winners(np.ones(8), np.array([[0, 1, 2, 3, 4, 5, 6, 8]]))

@@ -128,6 +128,7 @@ cdef class NeuronSampler:
         cdef Py_ssize_t step = <Py_ssize_t> (order_draw % <unsigned long long> n) | 1
         while gcd(step, n) != 1:
             step += 2
+        step %= n  # the same walk, with 0 <= step < n
         cdef Py_ssize_t offset = <Py_ssize_t> ((order_draw >> 32) % <unsigned long long> n)
         cdef Py_ssize_t t, i, r, b, tid
         cdef int *table_starts
@@ -145,20 +146,25 @@ cdef class NeuronSampler:
                 table_members = members + t * n
                 counts = &fill[tid, 0]
                 memset(counts, 0, (n_buckets + 1) * sizeof(int))
+                # r walks offset, offset + step, ... (mod n) by additions: a division per
+                # neuron and table was a third of the build
+                r = offset
                 for i in range(n):
-                    b = codes[t, (step * i + offset) % n]
+                    b = codes[t, r]
                     if counts[b + 1] < capacity:
                         counts[b + 1] += 1
+                    r = r + step - n if r >= n - step else r + step
                 table_starts[0] = 0
                 for b in range(n_buckets):
                     table_starts[b + 1] = table_starts[b] + counts[b + 1]
                     counts[b] = table_starts[b]  # now the fill cursor of bucket b
+                r = offset
                 for i in range(n):
-                    r = (step * i + offset) % n
                     b = codes[t, r]
                     if counts[b] < table_starts[b + 1]:
                         table_members[counts[b]] = <int> r
                         counts[b] += 1
+                    r = r + step - n if r >= n - step else r + step
         self.n_builds += 1
 
     cdef Py_ssize_t gather_ranked(self, const float *x, int *positions, int *scratch, int *active,

@@ -16,6 +16,8 @@ import numpy as np
 
 cimport numpy as cnp
 
+from sparsenet.engine._vector_ops cimport dwta_winners8, dwta_winners8_generic
+
 cnp.import_array()
 
 cdef enum:
@@ -90,13 +92,16 @@ cdef class HashFamily:
         cdef float best, value, projection
         cdef Py_ssize_t code_bits
         if self.is_dwta:
-            for h in range(K):
-                winner, best = -1, 0.0
-                for j in range(m):
-                    value = x[bins[h * m + j]]
-                    if value > best:
-                        best, winner = value, j
-                winners[h] = <int> winner
+            if m == 8:
+                dwta_winners8(x, bins, K, winners)
+            else:
+                for h in range(K):
+                    winner, best = -1, 0.0
+                    for j in range(m):
+                        value = x[bins[h * m + j]]
+                        if value > best:
+                            best, winner = value, j
+                    winners[h] = <int> winner
             for h in range(K):
                 # densification: an empty bin takes the next non-empty bin's winner, shifted
                 # by the distance so that borrowed and own winners rarely coincide
@@ -134,3 +139,21 @@ cdef class HashFamily:
                 for t in range(self.n_tables):
                     codes[i, t] = self.bucket(data + i * self.dimension, t)
         return np.asarray(codes)
+
+
+def dwta_winners(x, bins, bint generic=False):
+    """The DWTA winners of the bins of 8 coordinates ``bins`` (int32, shape (K, 8)) in the
+    vector ``x``, by the dispatched kernel or the plain loop (for tests)."""
+    cdef const float[::1] vector = np.ascontiguousarray(x, dtype=np.float32)
+    cdef const int[:, ::1] where = np.ascontiguousarray(bins, dtype=np.int32)
+    if where.shape[1] != 8 or where.shape[0] > 32:
+        raise ValueError("bins must have shape (K, 8) with K <= 32")
+    if where.shape[0] and (np.min(where) < 0 or np.max(where) >= vector.shape[0]):
+        raise ValueError("bins index outside x")
+    cdef int[::1] winners = np.empty(where.shape[0], dtype=np.int32)
+    if where.shape[0]:
+        if generic:
+            dwta_winners8_generic(&vector[0], &where[0, 0], where.shape[0], &winners[0])
+        else:
+            dwta_winners8(&vector[0], &where[0, 0], where.shape[0], &winners[0])
+    return np.asarray(winners)
