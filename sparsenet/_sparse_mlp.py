@@ -31,6 +31,9 @@ from sparsenet.engine._trainer import new_glorot_network
 # row's highest probability. With targets spread evenly over a row's labels, a well-fitted
 # model gives its m labels about 1/m each, so half the maximum separates them from the rest.
 MULTILABEL_RELATIVE_THRESHOLD = 0.5
+# the linear schedule's last batches keep this share of the step size (not zero: a zero step
+# would waste them)
+MIN_DECAY = 1e-3
 
 # Sparse inference scores the SPARSE_INFERENCE_CANDIDATES neurons most hash tables return for
 # a row: the cost of a sparse prediction, whatever the number of classes.
@@ -67,6 +70,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         the batch size that keeps every core busy.
     learning_rate : float, default=1e-3
         Adam step size (``learning_rate_init`` in MLPClassifier).
+    learning_rate_schedule : {"constant", "linear"}, default="constant"
+        "linear" lowers the step size after every batch, from ``learning_rate`` at the start
+        of ``fit`` to nearly zero after ``max_iter`` epochs, as fastText does: when the
+        epochs are few and planned, the last ones refine instead of jumping about.
+        ``partial_fit`` always uses the constant step (a stream has no planned end).
     max_iter : int, default=200
         Maximum number of epochs (passes over the data).
     shuffle : bool, default=True
@@ -99,7 +107,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     output_sparsity : float in (0, 1] or "auto", default="auto"
         Share of the output neurons computed per training sample. Below 1, each sample's
         active set of ``output_sparsity * n_classes`` neurons is filled with: up to a
-        quarter from hash tables over the output neurons (those whose weights best match
+        tenth from hash tables over the output neurons (those whose weights best match
         its last hidden layer, ranked by how many tables return them), its true labels
         (always), the other labels of its batch (shared negatives, as frequent as the
         labels themselves), and pseudo-random neurons if those run short. "auto" is dense under
@@ -182,6 +190,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"constant", "linear"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -212,6 +221,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         alpha=1e-4,
         batch_size="auto",
         learning_rate=1e-3,
+        learning_rate_schedule="constant",
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -238,6 +248,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -419,9 +430,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         if self._hidden_sizes() != list(self.network_.hidden_sizes):
             raise ValueError("hidden_layer_sizes changed since the model was fitted; use warm_start=False")
-        self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping)
+        self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping,
+                    schedule=self.learning_rate_schedule)
 
-    def _train(self, X, targets, *, epochs, use_early_stopping):
+    def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant"):
         self._count_labels(targets)
         validation = None
         if use_early_stopping:
@@ -451,6 +463,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         optimizer.bind(X, targets.indptr, targets.indices)
         self.interrupted_ = False
         rows = np.arange(n_rows)
+        first_epoch = self.n_iter_
+        decaying = schedule == "linear"
         try:
             for _ in range(epochs):
                 started = time.perf_counter()
@@ -459,6 +473,9 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
                 total_loss = 0.0
                 for start in range(0, n_rows, batch_size):
                     batch = rows[start : start + batch_size]
+                    if decaying:
+                        done = (self.n_iter_ - first_epoch) * n_rows + start
+                        optimizer.set_learning_rate(self.learning_rate * max(MIN_DECAY, 1 - done / (epochs * n_rows)))
                     total_loss += optimizer.train_batch(batch)
                     self.t_ += batch.shape[0]
                 self.n_iter_ += 1

@@ -65,7 +65,7 @@ def row_counts(X, i):
 
 
 def featurize(texts, **params):
-    params = {"norm": None, "n_jobs": 1, **params}
+    params = {"norm": None, "sublinear_tf": False, "n_jobs": 1, **params}
     return UDTFeaturizer(**params).fit_transform(texts)
 
 
@@ -580,3 +580,49 @@ def test_unseen_tokens_are_dropped_before_normalising():
     assert empty.nnz == 0 and np.isfinite(empty.data).all()
     # fit_transform equals fit then transform
     np.testing.assert_array_equal(featurizer.fit_transform(train).toarray(), featurizer.transform(train).toarray())
+
+
+def test_sublinear_counts():
+    text = "good good good movie"
+    counts = featurize([text])
+    sublinear = UDTFeaturizer(norm=None, n_jobs=1).fit_transform([text])  # the default
+    np.testing.assert_array_equal(sublinear.indices, counts.indices)
+    np.testing.assert_allclose(sublinear.data, 1 + np.log(counts.data), rtol=1e-6)
+    assert sorted(counts.data.tolist()) == [1, 1, 2, 3]  # movie, "good movie", "good good", good
+
+
+def test_idf_weights_rare_words_up():
+    train = ["common rare", "common", "common", "common"]
+    params = {"word_ngrams": 1, "n_jobs": 1}
+    weighted = UDTFeaturizer(use_idf=True, norm=None, **params).fit(train)
+    common, rare = (kernel.feature_index("word", (word,), 0, 0, RANGE) for word in (b"common", b"rare"))
+    # log((1 + n) / (1 + df)) + 1, as scikit-learn's smooth idf
+    np.testing.assert_allclose(weighted.idf_[[common, rare]], [1.0, np.log(5 / 2) + 1], rtol=1e-6)
+    row = weighted.transform(["common rare rare"])
+    values = dict(zip(row.indices.tolist(), row.data.tolist()))
+    np.testing.assert_allclose([values[common], values[rare]], [1.0, (1 + np.log(2)) * (np.log(5 / 2) + 1)], rtol=1e-6)
+    # normalised after weighting: unit rows with the same proportions
+    unit = UDTFeaturizer(use_idf=True, **params).fit(train).transform(["common rare rare"])
+    np.testing.assert_allclose(unit.data, row.data / np.linalg.norm(row.data), rtol=1e-6)
+    # kept unseen tokens weigh as much as the rarest: no training text had them
+    keeping = UDTFeaturizer(use_idf=True, unseen_tokens="keep", norm=None, **params).fit(train)
+    unseen = kernel.feature_index("word", (b"zebra",), 0, 0, RANGE)
+    np.testing.assert_allclose(keeping.transform(["zebra"]).data, [np.log(5) + 1], rtol=1e-6)
+    assert keeping.idf_[unseen] == keeping.idf_.max()
+    assert UDTFeaturizer(n_jobs=1).fit(train).idf_ is None
+
+
+def test_selecting_kernel_refuses_bad_arrays():
+    indptr, ones = np.array([0, 2], dtype=np.int64), np.ones(2, dtype=np.float32)
+    seen = np.ones(4, dtype=np.uint8)
+    with pytest.raises(ValueError, match="outside"):
+        kernel.select_and_weigh_rows(indptr, np.array([1, 9], dtype=np.int32), ones, seen)
+    with pytest.raises(ValueError, match="outside"):
+        kernel.select_and_weigh_rows(indptr, np.array([-1, 2], dtype=np.int32), ones, None, np.ones(4, dtype=np.float32))
+    with pytest.raises(ValueError, match="malformed"):
+        kernel.select_and_weigh_rows(np.array([0, 3], dtype=np.int64), np.array([1, 2], dtype=np.int32), ones, seen)
+    with pytest.raises(ValueError, match="decreases"):
+        kernel.select_and_weigh_rows(np.array([0, 2, 1, 2], dtype=np.int64), np.array([1, 2], dtype=np.int32), ones, seen)
+    *_, data_out = kernel.select_and_weigh_rows(
+        indptr, np.array([1, 3], dtype=np.int32), np.array([3, 4], dtype=np.float32), np.array([0, 1, 0, 1], dtype=np.uint8))
+    np.testing.assert_allclose(data_out, [0.6, 0.8])

@@ -190,3 +190,26 @@ def test_verbose_prints_progress(blobs, capsys):
     X, y = blobs
     small_model(max_iter=2, verbose=True).fit(X, y)
     assert "Iteration 2, loss = " in capsys.readouterr().out
+
+
+def test_linear_schedule_starts_at_the_full_step_and_shrinks_later_ones(blobs):
+    X, y = blobs
+    X, y = X[:64], y[:64]
+    one_batch = {"max_iter": 1, "batch_size": 64, "shuffle": False, "early_stopping": False}
+    constant = small_model(**one_batch).fit(X, y)
+    linear = small_model(learning_rate_schedule="linear", **one_batch).fit(X, y)
+    # the first batch takes the full step
+    np.testing.assert_array_equal(linear.predict_proba(X), constant.predict_proba(X))
+    # the second of two batches takes half the step: Adam's update is proportional to it,
+    # and both models reach the second batch with the same weights and moments
+    two_batches = {"max_iter": 1, "batch_size": 32, "shuffle": False, "early_stopping": False}
+    first = small_model(**two_batches).partial_fit(X[:32], y[:32], classes=[0, 1, 2])
+    constant = small_model(**two_batches).fit(X, y)
+    linear = small_model(learning_rate_schedule="linear", **two_batches).fit(X, y)
+    for layer in range(2):
+        np.testing.assert_allclose(linear.coefs_[layer] - first.coefs_[layer],
+                                   0.5 * (constant.coefs_[layer] - first.coefs_[layer]), rtol=1e-3, atol=1e-6)
+    # partial_fit has no planned end: it keeps the constant step
+    streamed = [small_model(learning_rate_schedule=schedule).partial_fit(X, y, classes=[0, 1, 2])
+                for schedule in ("constant", "linear")]
+    np.testing.assert_array_equal(streamed[0].predict_proba(X), streamed[1].predict_proba(X))

@@ -667,3 +667,50 @@ def test_property_bad_value_in_a_list_of_texts(text_model, texts, data):
     texts[row] = value
     with pytest.raises(error, match=re.escape(f"column 0, row {row}: {message}")):
         text_model.predict(texts)
+
+
+# ------------------------------------------------------------------ network inputs and idf
+
+
+def test_network_has_an_input_per_feature_seen_in_training():
+    texts, labels = topic_texts(60)
+    clf = small_model(feature_hash_range=2**16, char_ngrams=None).fit(texts, labels)
+    used = np.unique(clf.featurizer_.transform(texts).indices)
+    assert clf.classifier_.n_features_in_ == len(used) < 2**16 // 10
+    # words no training text had carry no weights: such a text predicts as an empty one
+    np.testing.assert_array_equal(clf.predict_proba(["zebra quantum"]), clf.predict_proba([""]))
+    assert not np.array_equal(clf.predict_proba(["goal match"]), clf.predict_proba([""]))
+    # training on empty texts only still gives a network (of one input)
+    empty = small_model().fit(["", "", "", ""], ["a", "b", "a", "b"])
+    assert empty.classifier_.n_features_in_ == 1 and empty.predict(["anything"]).shape == (1,)
+
+
+def test_idf_for_long_texts_only_and_never_for_streams():
+    texts, labels = topic_texts(40)
+    assert not small_model().fit(texts, labels).featurizer_.use_idf  # a few words each
+    long_texts = [" ".join([text] * 30) for text in texts]
+    assert small_model().fit(long_texts, labels).featurizer_.use_idf
+    assert not small_model(use_idf=False).fit(long_texts, labels).featurizer_.use_idf
+    # a stream's first batch cannot tell how rare a word is, nor which words will come
+    streamed = small_model().partial_fit(long_texts, labels, classes=["cooking", "sport"])
+    assert not streamed.featurizer_.use_idf and streamed.featurizer_.unseen_tokens == "keep"
+    assert small_model(use_idf=True).partial_fit(long_texts, labels, classes=["cooking", "sport"]).featurizer_.use_idf
+
+
+def test_feature_columns_lookup_table_and_binary_search_agree(monkeypatch):
+    import sparsenet.udt._feature_columns as feature_columns
+
+    train = sparse.random(40, 2**16, density=1e-3, format="csr", dtype=np.float32, random_state=0)
+    test = sparse.vstack([train[:10], sparse.random(10, 2**16, density=1e-3, format="csr", dtype=np.float32,
+                                                    random_state=1)]).tocsr()
+    test.sort_indices()
+    table = feature_columns.FeatureColumns(train)
+    monkeypatch.setattr(feature_columns, "DENSE_MAP_LIMIT", 2**10)
+    search = feature_columns.FeatureColumns(train)
+    assert table.column_of is not None and search.column_of is None
+    a, b = table.apply(test), search.apply(test)
+    assert a.shape == b.shape == (20, len(np.unique(train.indices)))
+    np.testing.assert_array_equal(a.toarray(), b.toarray())
+    # the training rows keep every entry; the others only the features training had
+    np.testing.assert_array_equal(np.diff(a.indptr)[:10], np.diff(train.indptr)[:10])
+    assert a[10:].nnz == np.isin(test[10:].indices, train.indices).sum()

@@ -11,16 +11,22 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sparsenet._sparse_mlp import SparseMLPClassifier
 from sparsenet.udt._column_types import split_columns
-from sparsenet.udt._featurizer import UDTFeaturizer
+from sparsenet.udt._feature_columns import FeatureColumns
+from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
 
 # "auto" settings, chosen from the training data (see UDTClassifier._resolved)
 AUTO_HIDDEN = 64                   # 128 and 512 scored the same on four text sets, at 2x and 8x the time
-AUTO_LEARNING_RATE = 2e-3
+# Adam's step falls linearly to zero over the planned epochs (fastText's schedule): +0.7
+# points on SST-2 and +0.3 on IMDB at 2e-3; the decay then allows a larger start
+AUTO_LEARNING_RATE = 4e-3
 # character n-grams for short texts (where words are few and often unseen), not long ones
 SHORT_TEXT_CHARS = 200
 AUTO_CHAR_NGRAMS = (3, 4)
-# hash range: a power of two near the expected number of tokens, within these bounds
-MIN_HASH_RANGE, MAX_HASH_RANGE = 2**16, 2**20
+# hash range: a power of two near the expected number of tokens, within these bounds (the
+# network only holds rows for the features training used, so a wide range costs little)
+MIN_HASH_RANGE, MAX_HASH_RANGE = 2**16, 2**22
+# a partial_fit stream's network has a row for every hashed feature: a narrower range
+MAX_STREAM_HASH_RANGE = 2**20
 CHARS_PER_TOKEN = 4                # words and bigrams: about one token per 4 characters
 CHAR_NGRAM_TOKEN_FACTOR = 4        # character n-grams multiply the tokens about so much
 # epochs: about EPOCH_ROWS rows seen in all, between MIN_EPOCHS and MAX_EPOCHS
@@ -51,6 +57,17 @@ class DataShape(NamedTuple):
         return cls(table.n_rows, len(table.columns), n_values, chars)
 
 
+class Settings(NamedTuple):
+    """UDTClassifier's settings for a training set, "auto" ones resolved."""
+
+    char_ngrams: tuple | None
+    use_idf: bool
+    feature_hash_range: int
+    hidden_layer_sizes: tuple
+    learning_rate: float
+    max_iter: int
+
+
 class UDTClassifier(ClassifierMixin, BaseEstimator):
     """Classifier for raw columns (text, categories, numbers, dates), no feature engineering.
 
@@ -66,7 +83,10 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         :class:`~sparsenet.UDTFeaturizer`; None infers them from dtypes and values.
     feature_hash_range : int or "auto", default="auto"
         Number of hashed features: "auto" is the power of two nearest the expected number
-        of tokens in the training data, between 2**16 and 2**20.
+        of tokens in the training data, between 2**16 and 2**22. The network has an input
+        row only for the features ``fit`` saw, so a wide range costs little memory (a model
+        grown by ``partial_fit`` alone has a row for every feature: there "auto" stops at
+        2**20).
     word_ngrams : {1, 2}, default=2
         Words only, or words and bigrams.
     all_pairs_max_tokens : int, default=0
@@ -75,13 +95,21 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         Character n-grams inside words, besides words: "auto" is (3, 4) when the texts
         average under 200 characters (short texts have few words, often unseen ones, and
         gained 1 to 3 points of accuracy), else None (long texts gain little for the cost).
+    use_idf : bool or "auto", default="auto"
+        Weigh text tokens by inverse document frequency (see
+        :class:`~sparsenet.UDTFeaturizer`): "auto" does for texts of 200 characters or more
+        on average (long documents, where rare words carry the topic) when
+        ``feature_hash_range`` is at most 2**26, and never for ``partial_fit``, whose first
+        batch cannot tell how rare a word is.
     n_bins : int, default=16
         Quantile bins of numeric columns.
     hidden_layer_sizes : tuple of int or "auto", default="auto"
-        Hidden layers of the network: "auto" is (128,) (wider layers scored the same on
-        the text benchmarks, at several times the training time).
+        Hidden layers of the network: "auto" is (64,) (128 and 512 scored the same on the
+        text benchmarks, at two and eight times the training time).
     learning_rate : float or "auto", default="auto"
-        Adam step size; "auto" is 2e-3.
+        Adam step size at the start of ``fit``; "auto" is 4e-3. It falls linearly to nearly
+        zero over the ``max_iter`` epochs (see ``learning_rate_schedule`` of
+        :class:`~sparsenet.SparseMLPClassifier`); ``partial_fit`` keeps it constant.
     max_iter : int or "auto", default="auto"
         Epochs: "auto" sees about 100,000 rows in all, between 2 and 10 epochs (training
         also stops when the loss stops improving for ``n_iter_no_change`` epochs).
@@ -140,6 +168,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         "word_ngrams": [Interval(Integral, 1, 2, closed="both")],
         "all_pairs_max_tokens": [Interval(Integral, 0, None, closed="left")],
         "char_ngrams": [None, tuple, list, StrOptions({"auto"})],
+        "use_idf": ["boolean", StrOptions({"auto"})],
         "n_bins": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
@@ -163,6 +192,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         word_ngrams=2,
         all_pairs_max_tokens=0,
         char_ngrams="auto",
+        use_idf="auto",
         n_bins=16,
         hidden_layer_sizes="auto",
         learning_rate="auto",
@@ -182,6 +212,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         self.word_ngrams = word_ngrams
         self.all_pairs_max_tokens = all_pairs_max_tokens
         self.char_ngrams = char_ngrams
+        self.use_idf = use_idf
         self.n_bins = n_bins
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
@@ -218,21 +249,26 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         shape = DataShape.of(X)
         featurizer = self._new_featurizer(shape)
         features = featurizer.fit_transform(X)
+        columns = FeatureColumns(features)
         classifier = self._new_classifier(shape)
         with warnings.catch_warnings():
             if self.max_iter == "auto":
                 # the epoch count was chosen for the data: reaching it is the plan, not a
                 # failure to converge
                 warnings.simplefilter("ignore", ConvergenceWarning)
-            classifier.fit(features, y)
+            classifier.fit(columns.apply(features), y)
         # set only once both are fitted: a failed fit leaves the model as it was
-        self.featurizer_, self.classifier_ = featurizer, classifier
+        self.featurizer_, self.classifier_, self._columns = featurizer, classifier, columns
         self._copy_fitted_attributes()
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
         """One epoch over X, y; the first call fixes the columns and the network.
+
+        After ``fit``, the network keeps the inputs ``fit`` gave it: tokens new to the
+        later rows are left out. A model grown by ``partial_fit`` alone hashes every token
+        over the whole ``feature_hash_range`` instead (it cannot know the stream's words).
 
         Parameters
         ----------
@@ -253,13 +289,13 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
             scale = STREAM_ROWS / n_rows
             shape = DataShape(STREAM_ROWS, first.n_columns, round(first.n_text_values * scale),
                               round(first.text_chars * scale))
-            featurizer = self._new_featurizer(shape).fit(X)
+            featurizer = self._new_featurizer(shape, stream=True).fit(X)
             classifier = self._new_classifier(shape)
             classifier.partial_fit(featurizer.transform(X), y, classes=classes)
             # set only once the first call succeeded (e.g. classes= was given)
-            self.featurizer_, self.classifier_ = featurizer, classifier
+            self.featurizer_, self.classifier_, self._columns = featurizer, classifier, None
         else:
-            self.classifier_.partial_fit(self.featurizer_.transform(X), y, classes=classes)
+            self.classifier_.partial_fit(self._features(X), y, classes=classes)
         self._copy_fitted_attributes()
         return self
 
@@ -271,43 +307,52 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         except TypeError:
             raise TypeError(f"X must be a list of texts, an array or a DataFrame, got {type(X).__name__}") from None
 
-    def _resolved(self, shape):
-        """The settings for training data of the given DataShape, "auto" ones resolved:
-        (char_ngrams, feature_hash_range, hidden_layer_sizes, learning_rate, max_iter)."""
+    def _resolved(self, shape, stream=False):
+        """The Settings for training data of the given DataShape (for ``fit``, or for a
+        ``partial_fit`` stream)."""
         mean_chars = shape.text_chars / max(shape.n_text_values, 1)
+        short_texts = shape.n_text_values > 0 and mean_chars < SHORT_TEXT_CHARS
         if self.char_ngrams == "auto":
-            char_ngrams = AUTO_CHAR_NGRAMS if shape.n_text_values and mean_chars < SHORT_TEXT_CHARS else None
+            char_ngrams = AUTO_CHAR_NGRAMS if short_texts else None
         else:
             char_ngrams = self.char_ngrams
         if self.feature_hash_range == "auto":
             tokens = shape.text_chars / CHARS_PER_TOKEN * (CHAR_NGRAM_TOKEN_FACTOR if char_ngrams else 1)
             tokens += 4 * shape.n_rows * shape.n_columns
-            hash_range = int(np.clip(2 ** round(np.log2(max(tokens, 2))), MIN_HASH_RANGE, MAX_HASH_RANGE))
+            widest = MAX_STREAM_HASH_RANGE if stream else MAX_HASH_RANGE
+            hash_range = int(np.clip(2 ** round(np.log2(max(tokens, 2))), MIN_HASH_RANGE, widest))
         else:
             hash_range = self.feature_hash_range
+        if self.use_idf == "auto":
+            use_idf = not short_texts and hash_range <= MAX_IDF_RANGE
+        else:
+            use_idf = self.use_idf
         hidden = (AUTO_HIDDEN,) if isinstance(self.hidden_layer_sizes, str) else self.hidden_layer_sizes
         learning_rate = AUTO_LEARNING_RATE if self.learning_rate == "auto" else self.learning_rate
         if self.max_iter == "auto":
             epochs = int(np.clip(round(EPOCH_ROWS / max(shape.n_rows, 1)), MIN_EPOCHS, MAX_EPOCHS))
         else:
             epochs = self.max_iter
-        return char_ngrams, hash_range, hidden, learning_rate, epochs
+        return Settings(char_ngrams, use_idf, hash_range, hidden, learning_rate, epochs)
 
-    def _new_featurizer(self, shape):
-        char_ngrams, hash_range, *_ = self._resolved(shape)
+    def _new_featurizer(self, shape, stream=False):
+        """The featurizer for ``fit``, or for a ``partial_fit`` stream: that one keeps
+        tokens its first batch lacked and weighs none by a frequency the batch cannot know."""
+        settings = self._resolved(shape, stream)
         return UDTFeaturizer(
-            self.column_types, feature_hash_range=hash_range, word_ngrams=self.word_ngrams,
-            all_pairs_max_tokens=self.all_pairs_max_tokens, char_ngrams=char_ngrams,
-            n_bins=self.n_bins, random_state=self.hash_seed, n_jobs=self.n_jobs,
+            self.column_types, feature_hash_range=settings.feature_hash_range, word_ngrams=self.word_ngrams,
+            all_pairs_max_tokens=self.all_pairs_max_tokens, char_ngrams=settings.char_ngrams,
+            n_bins=self.n_bins, use_idf=settings.use_idf and not (stream and self.use_idf == "auto"),
+            unseen_tokens="keep" if stream else "drop", random_state=self.hash_seed, n_jobs=self.n_jobs,
         )
 
     def _new_classifier(self, shape):
-        *_, hidden, learning_rate, epochs = self._resolved(shape)
+        settings = self._resolved(shape)
         return SparseMLPClassifier(
-            hidden, alpha=self.alpha, batch_size=self.batch_size, learning_rate=learning_rate,
-            max_iter=epochs, random_state=self.random_state, verbose=self.verbose,
-            early_stopping=self.early_stopping, n_iter_no_change=self.n_iter_no_change,
-            n_jobs=self.n_jobs, output_sparsity=self.output_sparsity,
+            settings.hidden_layer_sizes, alpha=self.alpha, batch_size=self.batch_size,
+            learning_rate=settings.learning_rate, learning_rate_schedule="linear", max_iter=settings.max_iter,
+            random_state=self.random_state, verbose=self.verbose, early_stopping=self.early_stopping,
+            n_iter_no_change=self.n_iter_no_change, n_jobs=self.n_jobs, output_sparsity=self.output_sparsity,
         )
 
     def _copy_fitted_attributes(self):
@@ -325,7 +370,8 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, X):
         if not hasattr(self, "classifier_"):
             check_is_fitted(self)
-        return self.featurizer_.transform(X)
+        features = self.featurizer_.transform(X)
+        return features if self._columns is None else self._columns.apply(features)
 
     def predict(self, X):
         """Predicted class of each row (for multi-label models, an indicator matrix)."""

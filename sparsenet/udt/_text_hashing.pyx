@@ -23,7 +23,7 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport sqrt
+from libc.math cimport log, sqrt
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.string cimport memmove
 
@@ -388,10 +388,10 @@ cdef void bucket_sort(const int32_t *a, Py_ssize_t n, int range_bits, int32_t *o
 
 
 cdef Py_ssize_t sort_and_merge(int32_t *indices, float *values, Py_ssize_t n, int range_bits,
-                               int32_t *scratch, bint l2) noexcept nogil:
-    """Sort a row's indices, merge repeats into counts (values), scale to unit l2 norm if
-    asked. Returns the number of distinct indices, now at the front of the arrays. scratch
-    holds at least n ints."""
+                               int32_t *scratch, bint sublinear, bint l2) noexcept nogil:
+    """Sort a row's indices, merge repeats into counts (values; 1 + log(count) when
+    sublinear), scale to unit l2 norm if asked. Returns the number of distinct indices, now
+    at the front of the arrays. scratch holds at least n ints."""
     cdef Py_ssize_t r, run_start = 0, distinct = 0
     cdef const int32_t *ordered = scratch
     cdef double squares = 0.0
@@ -406,7 +406,8 @@ cdef Py_ssize_t sort_and_merge(int32_t *indices, float *values, Py_ssize_t n, in
     for r in range(1, n + 1):
         if r == n or ordered[r] != ordered[run_start]:
             indices[distinct] = ordered[run_start]
-            values[distinct] = <float> (r - run_start)  # exact count, rounded once
+            # exact count, rounded once
+            values[distinct] = <float> (1.0 + log(<double> (r - run_start)) if sublinear else r - run_start)
             squares += <double> values[distinct] * values[distinct]
             distinct += 1
             run_start = r
@@ -435,12 +436,14 @@ cdef void check_hash_range(Py_ssize_t hash_range) except *:
 
 def hash_text_rows(bytes buffer, const int64_t[::1] offsets, uint64_t random_state, Py_ssize_t column,
                    Py_ssize_t hash_range, int word_ngrams=2, Py_ssize_t all_pairs_max_tokens=0,
-                   Py_ssize_t char_min=0, Py_ssize_t char_max=0, bint l2=True, int n_threads=1):
+                   Py_ssize_t char_min=0, Py_ssize_t char_max=0, bint l2=True, int n_threads=1,
+                   bint sublinear=False):
     """Hashed token counts of text rows as CSR arrays (indptr int64, indices int32, data float32).
 
     Row i is ``buffer[offsets[i]:offsets[i + 1]]`` (UTF-8; ASCII letters are lowercased
-    here). Each row's indices come out sorted and distinct; data holds their counts, scaled
-    to unit l2 norm when ``l2``. ``char_min = char_max = 0`` turns character n-grams off.
+    here). Each row's indices come out sorted and distinct; data holds their counts (1 +
+    log(count) when ``sublinear``), scaled to unit l2 norm when ``l2``. ``char_min =
+    char_max = 0`` turns character n-grams off.
     """
     check_offsets(offsets, len(buffer))
     check_hash_range(hash_range)
@@ -505,7 +508,7 @@ def hash_text_rows(bytes buffer, const int64_t[::1] offsets, uint64_t random_sta
                 out_at[i + 1] = -1
             else:
                 out_at[i + 1] = sort_and_merge(idx + raw_at[i], val + raw_at[i], capacity, range_bits,
-                                               own_scratch, l2)
+                                               own_scratch, sublinear, l2)
 
     # pass 3: slide the merged rows left to close the gaps (row i never moves past its
     # own start, so nothing unread is overwritten), then drop the unused tail
@@ -521,6 +524,66 @@ def hash_text_rows(bytes buffer, const int64_t[::1] offsets, uint64_t random_sta
     data.resize(out_at[n_rows], refcheck=False)
     return indptr, indices, data
 
+
+
+def select_and_weigh_rows(const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data,
+                          const uint8_t[::1] seen=None, const float[::1] weights=None, bint l2=True):
+    """A CSR matrix's rows without the entries whose index is not ``seen`` (None: all are),
+    values times ``weights[index]`` (None: unweighted), each row then scaled to unit l2 norm
+    when ``l2`` (empty rows stay empty). Returns new (indptr int64, indices int32, data
+    float32); indices must lie within ``seen`` and ``weights``."""
+    cdef Py_ssize_t n_rows = indptr.shape[0] - 1, i, q, written = 0, start
+    cdef Py_ssize_t n_entries = indices.shape[0]
+    cdef Py_ssize_t limit = 2**31 - 1
+    if n_rows < 0 or indptr[0] != 0 or indptr[n_rows] > n_entries or data.shape[0] < indptr[n_rows]:
+        raise ValueError("malformed CSR arrays")
+    if seen is not None:
+        limit = seen.shape[0]
+    if weights is not None:
+        limit = min(limit, weights.shape[0])
+    for i in range(n_rows):
+        if indptr[i + 1] < indptr[i]:
+            raise ValueError(f"indptr decreases at row {i}")
+    out_indptr = np.empty(n_rows + 1, dtype=np.int64)
+    out_indices = np.empty(indptr[n_rows], dtype=np.int32)
+    out_data = np.empty(indptr[n_rows], dtype=np.float32)
+    cdef int64_t[::1] new_indptr = out_indptr
+    cdef int32_t[::1] new_indices = out_indices
+    cdef float[::1] new_data = out_data
+    cdef int32_t index
+    cdef float value
+    cdef double squares
+    cdef float scale
+    cdef bint out_of_range = False
+    with nogil:
+        new_indptr[0] = 0
+        for i in range(n_rows):
+            start = written
+            squares = 0.0
+            for q in range(indptr[i], indptr[i + 1]):
+                index = indices[q]
+                if index < 0 or index >= limit:
+                    out_of_range = True
+                    break
+                if seen is not None and not seen[index]:
+                    continue
+                value = data[q] * weights[index] if weights is not None else data[q]
+                new_indices[written] = index
+                new_data[written] = value
+                squares += <double> value * value
+                written += 1
+            if out_of_range:
+                break
+            if l2 and squares > 0.0:
+                scale = <float> (1.0 / sqrt(squares))
+                for q in range(start, written):
+                    new_data[q] *= scale
+            new_indptr[i + 1] = written
+    if out_of_range:
+        raise ValueError(f"feature index {index} outside [0, {limit}) in row {i}")
+    out_indices.resize(written, refcheck=False)
+    out_data.resize(written, refcheck=False)
+    return out_indptr, out_indices, out_data
 
 def hash_whole_values(bytes buffer, const int64_t[::1] offsets, uint64_t random_state,
                       Py_ssize_t column, int kind, Py_ssize_t hash_range):
