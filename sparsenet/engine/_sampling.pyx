@@ -134,10 +134,12 @@ cdef class NeuronSampler:
         cdef int *table_starts
         cdef int *table_members
         cdef int *counts
+        cdef Py_ssize_t n_blocks = (n + 7) // 8, block
+        cdef float[:, ::1] transposed = np.empty((n_threads, 8 * self.family.dimension), dtype=np.float32)
         with nogil, parallel(num_threads=n_threads):
-            for r in prange(n, schedule="static"):
-                for t in range(n_tables):
-                    codes[t, r] = self.family.bucket(rows + r * row_stride, t)
+            for block in prange(n_blocks, schedule="static"):
+                self.family.buckets_of_rows(rows + block * 8 * row_stride, row_stride, min(8, n - block * 8),
+                                            &codes[0, block * 8], n, &transposed[threadid(), 0])
         # then each thread fills whole tables: no two threads write one table
         with nogil, parallel(num_threads=min(n_threads, n_tables)):
             for t in prange(n_tables, schedule="dynamic", chunksize=1):

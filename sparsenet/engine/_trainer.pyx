@@ -25,6 +25,8 @@ from sparsenet.engine._sampling cimport NeuronSampler
 from sparsenet.lsh._hashing cimport HashFamily
 from sparsenet.engine._vector_ops cimport (
     vec_adam_step,
+    vec_axpy,
+    vec_dot,
     vec_relu_backward,
     vec_weighted_row_sum,
 )
@@ -45,6 +47,14 @@ cdef inline double now() noexcept nogil:
     clock_gettime(CLOCK_MONOTONIC, &t)
     return t.tv_sec + 1e-9 * t.tv_nsec
 
+
+# samples that score the shared output neurons together: each shared weight row is read once
+# per block (16 last hidden layers of 128 floats: 8 KB, in L1 with the row)
+cdef enum:
+    SHARED_BLOCK = 16
+
+# a sample's own padding draws from another stream than the step's shared padding
+cdef unsigned long long PADDING_STREAM = 0x5DEECE66DULL
 
 # the phases of a step, for AdamTrainer.phase_seconds
 PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
@@ -123,8 +133,10 @@ cdef class AdamTrainer:
     cdef double rebuild_growth, max_rebuild_interval
     cdef long long redraw_every
     cdef Py_ssize_t lsh_room           # most neurons a sample takes from the tables
-    cdef int[::1] batch_labels         # the batch's distinct labels, in batch order
-    cdef Py_ssize_t n_batch_labels
+    cdef int[::1] shared_ids           # the step's shared neurons: the batch's labels, then padding
+    cdef int[::1] shared_mark          # (n_outputs,): position in shared_ids + 1; 0 outside (and between steps)
+    cdef Py_ssize_t n_shared, shared_room
+    cdef int[:, ::1] label_slots       # (batch, most labels): where each label sits in its sample's outputs
     cdef readonly long long next_rebuild
     cdef double rebuild_seconds
     cdef long long samples_seen
@@ -167,7 +179,7 @@ cdef class AdamTrainer:
         self.redraw_every = 0
         self.rebuild_seconds = 0.0
         self.lsh_room = 0
-        self.n_batch_labels = 0
+        self.n_shared = self.shared_room = 0
 
     def __dealloc__(self):
         free(self.weight_m_ptr)
@@ -257,6 +269,11 @@ cdef class AdamTrainer:
         self.sampler = net.sampler
         self.min_active = min(max(min_active, 0), self.n_outputs)
         self.lsh_room = <Py_ssize_t> (lsh_share * self.min_active + 0.5)
+        self.shared_room = max(0, self.min_active - self.lsh_room)
+        self.n_shared = 0
+        if self.sampler is not None:
+            self.shared_ids = np.zeros(max(1, self.shared_room), dtype=np.int32)
+            self.shared_mark = np.zeros(self.n_outputs, dtype=np.int32)
         self.rebuild_interval, self.rebuild_growth = rebuild_interval, rebuild_growth
         self.max_rebuild_interval, self.redraw_every = max_rebuild_interval, redraw_every
         if self.sampler is not None and self.sampler.n_builds == 0:
@@ -325,7 +342,7 @@ cdef class AdamTrainer:
         self.active_neurons = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.int32)
         if self.sampler is not None:
             self.output_groups = BatchGroups(self.n_outputs, self.batch_capacity * self.active_capacity)
-            self.batch_labels = np.zeros(max(1, min(self.n_outputs, self.batch_capacity * most_labels)), dtype=np.int32)
+            self.label_slots = np.zeros((self.batch_capacity, max(1, most_labels)), dtype=np.int32)
 
     def release(self):
         """Drop the bound data set and the scratch (the optimiser state stays)."""
@@ -338,7 +355,9 @@ cdef class AdamTrainer:
         self.sample_losses = None
         self.positions = None
         self.ranking_scratch = None
-        self.batch_labels = None
+        self.label_slots = None
+        self.shared_ids = self.shared_mark = None
+        self.n_shared = 0
         self.input_groups = self.output_groups = None
 
     def train_batch(self, rows):
@@ -363,12 +382,14 @@ cdef class AdamTrainer:
         with nogil:
             clock[0] = now()
             if self.sampler is not None:
-                self._collect_batch_labels(&batch[0], n)
+                self._choose_shared(&batch[0], n)
             self._forward_backward(&batch[0], n)
             clock[1] = now()
             self._update_input_layer(n, <float> step_size)
             clock[2] = now()
             self._update_neuron_layers(n, <float> step_size)
+            if self.sampler is not None:
+                self._mark_shared(False)
             clock[3] = now()
             for s in range(3):
                 self.phase_totals[s] += clock[s + 1] - clock[s]
@@ -378,22 +399,37 @@ cdef class AdamTrainer:
             self._rebuild_tables()
         return total
 
-    cdef void _collect_batch_labels(self, const long long *batch, Py_ssize_t n) noexcept nogil:
-        """The batch's distinct labels in batch order: the negatives its samples share.
-        The first thread's positions (all zero between steps) mark the labels taken."""
-        cdef int *taken = &self.positions[0, 0]
-        cdef Py_ssize_t s, q, count = 0
-        cdef int label
+    cdef void _choose_shared(self, const long long *batch, Py_ssize_t n) noexcept nogil:
+        """The step's shared neurons, computed for every sample of the batch: the batch's
+        distinct labels in batch order, then pseudo-random padding (drawn from the step, so
+        reruns repeat it), up to shared_room. They stay marked until the step ends."""
+        cdef int *mark = &self.shared_mark[0]
+        cdef Py_ssize_t s, q, count = 0, attempt = 0, room = self.shared_room
+        cdef int label, candidate
         for s in range(n):
+            if count >= room:
+                break
             for q in range(self.y_indptr[batch[s]], self.y_indptr[batch[s] + 1]):
                 label = self.y_indices[q]
-                if taken[label] == 0:
-                    taken[label] = 1
-                    self.batch_labels[count] = label
+                if count < room and mark[label] == 0:
+                    self.shared_ids[count] = label
                     count += 1
-        for q in range(count):
-            taken[self.batch_labels[q]] = 0
-        self.n_batch_labels = count
+                    mark[label] = <int> count
+        while count < room and attempt < 8 * self.min_active:
+            candidate = <int> (draw(mix64(<unsigned long long> self.step), <unsigned long long> attempt)
+                               % <unsigned long long> self.n_outputs)
+            attempt += 1
+            if mark[candidate] == 0:
+                self.shared_ids[count] = candidate
+                count += 1
+                mark[candidate] = <int> count
+        self.n_shared = count
+
+    cdef void _mark_shared(self, bint on) noexcept nogil:
+        """Set (or clear) the marks of the current shared neurons."""
+        cdef Py_ssize_t k
+        for k in range(self.n_shared):
+            self.shared_mark[self.shared_ids[k]] = <int> (k + 1) if on else 0
 
     def active_sets(self, rows):
         """The output neurons each of ``rows`` (of the bound data set) would train on at the
@@ -407,14 +443,17 @@ cdef class AdamTrainer:
         if ids.shape[0] and (np.min(ids) < 0 or np.max(ids) >= self.X.n_rows):
             raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
         sets = []
-        cdef Py_ssize_t i, k, count
+        cdef Py_ssize_t i, count
         cdef float *hidden = &self.activations[0, 0]
-        for i in range(ids.shape[0]):
-            forward_hidden(self.layers, self.n_layers, &self.X, ids[i], hidden, self.hidden_offsets)
-            count = self._select_active(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0)
-            sets.append(np.asarray(self.active_neurons[0, :count]).copy())
-            for k in range(count):
-                self.positions[0, self.active_neurons[0, k]] = 0
+        shared = np.asarray(self.shared_ids[:self.n_shared]).copy()
+        self._mark_shared(True)
+        try:
+            for i in range(ids.shape[0]):
+                forward_hidden(self.layers, self.n_layers, &self.X, ids[i], hidden, self.hidden_offsets)
+                count = self._select_extra(0, ids[i], hidden + self.hidden_offsets[self.n_layers - 2], 0)
+                sets.append(np.concatenate([shared, np.asarray(self.active_neurons[0, self.n_shared:count])]))
+        finally:
+            self._mark_shared(False)
         return sets
 
     def _rebuild_tables(self):
@@ -462,14 +501,25 @@ cdef class AdamTrainer:
 
     cdef void _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
         """Phase 1 over the samples; meanwhile the first thread groups the batch's input
-        features (serial work hidden behind the parallel work)."""
-        cdef Py_ssize_t s
+        features (serial work hidden behind the parallel work).
+
+        A sampled output layer takes two passes: each sample selects and scores its own
+        neurons (tables, labels); then blocks of samples score the step's shared neurons
+        together, so that each shared weight row is read once per block instead of once
+        per sample, and finish the softmax and back-propagation."""
+        cdef Py_ssize_t s, block, n_blocks = (n + SHARED_BLOCK - 1) // SHARED_BLOCK
         with parallel(num_threads=self.n_threads):
             if threadid() == 0:
                 self._group_input(batch, n)
             # dynamic: the other threads take more samples while the first one groups
-            for s in prange(n, schedule="dynamic", chunksize=4):
-                self.sample_losses[s] = self._forward_backward_sample(s, batch[s], threadid())
+            if self.sampler is None:
+                for s in prange(n, schedule="dynamic", chunksize=4):
+                    self.sample_losses[s] = self._forward_backward_sample(s, batch[s], threadid())
+            else:
+                for s in prange(n, schedule="dynamic", chunksize=4):
+                    self._select_and_score(s, batch[s], threadid())
+                for block in prange(n_blocks, schedule="dynamic", chunksize=1):
+                    self._shared_block(batch, block * SHARED_BLOCK, min(SHARED_BLOCK, n - block * SHARED_BLOCK))
 
     cdef void _group_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
         cdef Py_ssize_t s
@@ -482,134 +532,191 @@ cdef class AdamTrainer:
                 self.input_starts[s], self.input_stops[s] = row * self.X.n_features, (row + 1) * self.X.n_features
         self.input_groups.group(n, &self.input_starts[0], &self.input_stops[0], self.X.indices, self.X.data)
 
-    cdef Py_ssize_t _select_active(self, Py_ssize_t slot, Py_ssize_t row, const float *last_hidden,
-                                   int tid) noexcept nogil:
-        """Fill the slot's active set: the neurons the tables rank highest, the labels
-        (forced), the batch's other labels, then pseudo-random padding up to min_active.
-        positions[neuron] holds each member's position + 1 until _forward_backward_sample
-        clears it."""
+    cdef Py_ssize_t _select_extra(self, Py_ssize_t slot, Py_ssize_t row, const float *last_hidden,
+                                  int tid) noexcept nogil:
+        """The sample's own active neurons, after the n_shared shared ones of its slot: those
+        the tables rank highest (up to lsh_room) and its labels (forced), none of them
+        shared. Records where each label sits in label_slots; returns the slot's count.
+        The shared neurons must be marked; the thread's positions are left all zero."""
         cdef int *active = &self.active_neurons[slot, 0]
         cdef int *positions = &self.positions[tid, 0]
+        cdef int *mark = &self.shared_mark[0]
         cdef long long first_label = self.y_indptr[row]
-        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, q, attempt = 0
-        cdef Py_ssize_t capacity = self.active_capacity, n_active, room
-        cdef Py_ssize_t target = min(self.min_active, capacity)
+        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, q, k, write
+        cdef Py_ssize_t capacity = self.active_capacity, n_shared = self.n_shared, n_active, room
+        cdef Py_ssize_t target = min(self.min_active, capacity), attempt = 0
         cdef long long retrieved = 0
-        cdef int label, candidate
+        cdef int label, neuron, position, candidate
         cdef double started = now()
-        # hard negatives: the neurons most tables return, a share of the minimum only (more
-        # of them slowed learning in every measurement: they are near the input, but so
-        # far from the right labels that their gradients mostly add noise)
-        room = min(capacity - min(n_labels, capacity), self.lsh_room)
+        # hard negatives: the neurons most tables return, a small share only (more of them
+        # slowed learning in every measurement: they are near the input, but so far from
+        # the right labels that their gradients mostly add noise)
+        # ask for enough that lsh_room remain once the shared ones are dropped (those are
+        # computed for the whole batch); the labels keep their room
+        room = min(capacity - n_shared - min(n_labels, capacity - n_shared), self.lsh_room + n_shared)
         n_active = self.sampler.gather_ranked(last_hidden, positions, &self.ranking_scratch[tid, 0],
-                                              active, 0, room)
+                                              active, n_shared, n_shared + room)
+        for q in range(n_labels):
+            position = positions[self.y_indices[first_label + q]]
+            if 0 < position <= n_shared + self.lsh_room:
+                retrieved += 1
+        write = n_shared
+        for k in range(n_shared, n_active):
+            neuron = active[k]
+            if mark[neuron] > 0 or write - n_shared >= self.lsh_room:
+                positions[neuron] = 0
+            else:
+                active[write] = neuron
+                write += 1
+                positions[neuron] = <int> write
+        n_active = write
         for q in range(n_labels):
             label = self.y_indices[first_label + q]
-            if positions[label] > 0:
-                retrieved += 1
+            if mark[label] > 0:
+                position = mark[label] - 1
+            elif positions[label] > 0:
+                position = positions[label] - 1
             elif n_active < capacity:
                 active[n_active] = label
                 n_active += 1
                 positions[label] = <int> n_active
-        # the batch's other labels, shared by its samples: negatives in proportion to how
-        # often each label occurs, so frequent labels are pushed down about as often as a
-        # full softmax would push them (uniform negatives instead leave them over-scored and
-        # ruin exact inference); no sampling correction, like the tables' neurons
-        # all samples read them in batch order, so a few rows gather the gradients of the
-        # whole batch (measured: far better than a rotating or per-sample start)
-        q = 0
-        while n_active < target and q < self.n_batch_labels:
-            candidate = self.batch_labels[q]
-            q += 1
-            if positions[candidate] == 0:
-                active[n_active] = candidate
-                n_active += 1
-                positions[candidate] = <int> n_active
-        # padding when the batch has too few distinct labels: pseudo-random neurons, drawn
-        # once per step and shared by the batch; seeded by the step, so reruns repeat them
+                position = <int> (n_active - 1)
+            else:
+                position = -1
+            self.label_slots[slot, q] = position
+        # padding when the tables returned too few: pseudo-random neurons, drawn from the
+        # step (another stream than the shared padding), so reruns repeat them
         while n_active < target and attempt < 8 * self.min_active:
-            candidate = <int> (draw(mix64(<unsigned long long> self.step), <unsigned long long> attempt)
+            candidate = <int> (draw(mix64(<unsigned long long> self.step) ^ PADDING_STREAM, <unsigned long long> attempt)
                                % <unsigned long long> self.n_outputs)
             attempt += 1
-            if positions[candidate] == 0:
+            if mark[candidate] == 0 and positions[candidate] == 0:
                 active[n_active] = candidate
                 n_active += 1
                 positions[candidate] = <int> n_active
+        for k in range(n_shared, n_active):
+            positions[active[k]] = 0
         self.counters[tid, 0] += n_labels
         self.counters[tid, 1] += retrieved
         self.counters[tid, 2] += n_active
         self.sampling_seconds[tid] += now() - started
         return n_active
 
-    cdef double _forward_backward_sample(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
-        """Forward one row, softmax cross-entropy against its labels over the active output
-        neurons, back-propagate the errors.
-
-        Multi-label rows spread the target mass evenly over their labels; a row without labels
-        contributes no loss and no gradient.
-        """
-        cdef Py_ssize_t n_layers = self.n_layers, l, k, q, position
-        cdef const Layer *output_layer = &self.layers[n_layers - 1]
+    cdef void _select_and_score(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
+        """Forward one row through the hidden layers, select its own output neurons and
+        score them (the shared ones are scored by _shared_block)."""
+        cdef Py_ssize_t n_shared = self.n_shared, n_active
         cdef float *hidden = &self.activations[slot, 0]
-        cdef float *errors = &self.errors[slot, 0]
-        cdef float *output = &self.output_errors[slot, 0]
-        cdef float *last_hidden = hidden + self.hidden_offsets[n_layers - 2]
-        cdef const int *active = NULL
-        cdef const Layer *layer
-        cdef float *layer_errors
-        cdef float *previous_errors
+        cdef const float *last_hidden = hidden + self.hidden_offsets[self.n_layers - 2]
+        forward_hidden(self.layers, self.n_layers, &self.X, row, hidden, self.hidden_offsets)
+        n_active = self._select_extra(slot, row, last_hidden, tid)
+        score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, n_shared],
+                      n_active - n_shared, &self.output_errors[slot, n_shared])
+        # phase 2 groups only the sample's own neurons; the shared ones are updated as a block
+        self.output_starts[slot] = slot * self.active_capacity + n_shared
+        self.output_stops[slot] = slot * self.active_capacity + n_active
+
+    cdef void _shared_block(self, const long long *batch, Py_ssize_t first, Py_ssize_t count) noexcept nogil:
+        """Samples first .. first + count - 1: score the shared neurons, softmax and loss,
+        then back-propagate. Each shared weight row is read once for the whole block."""
+        cdef const Layer *output = &self.layers[self.n_layers - 1]
+        cdef Py_ssize_t n_in = output.n_in, last = self.hidden_offsets[self.n_layers - 2]
+        cdef Py_ssize_t k, i, n_shared = self.n_shared, n_active
+        cdef const float *weights
+        cdef float bias, error
+        cdef float *previous
+        for k in range(n_shared):
+            weights = output.weights + self.shared_ids[k] * output.row_stride
+            bias = output.biases[self.shared_ids[k]]
+            for i in range(first, first + count):
+                self.output_errors[i, k] = bias + vec_dot(weights, &self.activations[i, last], n_in)
+        for i in range(first, first + count):
+            n_active = self.output_stops[i] - i * self.active_capacity
+            self.sample_losses[i] = self._softmax_errors(&self.output_errors[i, 0], n_active, batch[i],
+                                                         &self.label_slots[i, 0])
+            memset(&self.errors[i, last], 0, n_in * sizeof(float))
+        for k in range(n_shared):
+            weights = output.weights + self.shared_ids[k] * output.row_stride
+            for i in range(first, first + count):
+                error = self.output_errors[i, k]
+                if error != 0.0:
+                    vec_axpy(&self.errors[i, last], error, weights, n_in)
+        for i in range(first, first + count):
+            n_active = self.output_stops[i] - i * self.active_capacity
+            previous = &self.errors[i, last]
+            vec_weighted_row_sum(previous, previous, n_in, &self.output_errors[i, n_shared], 1,
+                                 output.weights, output.row_stride, &self.active_neurons[i, n_shared],
+                                 n_active - n_shared)
+            vec_relu_backward(previous, &self.activations[i, last], n_in)
+            self._backprop_hidden(i)
+
+    cdef double _softmax_errors(self, float *output, Py_ssize_t n_active, Py_ssize_t row,
+                                const int *label_positions) noexcept nogil:
+        """Softmax cross-entropy of the scores output[:n_active] against the row's labels
+        (at label_positions; -1: not computed); output becomes dLoss/dlogits. Multi-label
+        rows spread the target mass evenly over their labels; a row without labels has no
+        loss and no gradient."""
         cdef long long first_label = self.y_indptr[row]
-        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, n_active = self.n_outputs
+        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, k, q
         cdef double largest, normaliser = 0.0, loss = 0.0, share
-        forward_hidden(self.layers, n_layers, &self.X, row, hidden, self.hidden_offsets)
-        if self.sampler is not None:
-            n_active = self._select_active(slot, row, last_hidden, tid)
-            active = &self.active_neurons[slot, 0]
-        score_neurons(output_layer, last_hidden, active, n_active, output)
+        cdef int position
         if n_labels == 0:
             memset(output, 0, n_active * sizeof(float))
-        else:
-            largest = output[0]
-            for k in range(1, n_active):
-                if output[k] > largest:
-                    largest = output[k]
-            # one exponential per neuron, in single precision: on a sampled layer of
-            # thousands of active neurons the exponentials were a third of the forward pass
-            for k in range(n_active):
-                output[k] = expf(output[k] - <float> largest)
-                normaliser += output[k]
-            share = 1.0 / n_labels
-            for q in range(n_labels):
-                position = self._position(self.y_indices[first_label + q], tid)
-                if position >= 0:
-                    loss += share * (log(normaliser) - log(output[position]))
-            for k in range(n_active):
-                output[k] = <float> (output[k] / normaliser)
-            for q in range(n_labels):
-                position = self._position(self.y_indices[first_label + q], tid)
-                if position >= 0:
-                    output[position] -= <float> share
-        if self.sampler is not None:
-            for k in range(n_active):
-                self.positions[tid, active[k]] = 0
-        self.output_starts[slot] = slot * self.active_capacity
-        self.output_stops[slot] = slot * self.active_capacity + n_active
-        for l in range(n_layers - 1, 0, -1):
-            layer = &self.layers[l]
-            layer_errors = output if l == n_layers - 1 else errors + self.hidden_offsets[l]
-            previous_errors = errors + self.hidden_offsets[l - 1]
-            vec_weighted_row_sum(previous_errors, NULL, layer.n_in, layer_errors, 1,
-                                 layer.weights, layer.row_stride,
-                                 active if l == n_layers - 1 else NULL,
-                                 n_active if l == n_layers - 1 else layer.n_out)
-            vec_relu_backward(previous_errors, hidden + self.hidden_offsets[l - 1], layer.n_in)
+            return 0.0
+        largest = output[0]
+        for k in range(1, n_active):
+            if output[k] > largest:
+                largest = output[k]
+        # one exponential per neuron, in single precision: on a sampled layer of thousands
+        # of active neurons the exponentials were a third of the forward pass
+        for k in range(n_active):
+            output[k] = expf(output[k] - <float> largest)
+            normaliser += output[k]
+        share = 1.0 / n_labels
+        for q in range(n_labels):
+            position = label_positions[q] if label_positions != NULL else self.y_indices[first_label + q]
+            if position >= 0:
+                loss += share * (log(normaliser) - log(output[position]))
+        for k in range(n_active):
+            output[k] = <float> (output[k] / normaliser)
+        for q in range(n_labels):
+            position = label_positions[q] if label_positions != NULL else self.y_indices[first_label + q]
+            if position >= 0:
+                output[position] -= <float> share
         return loss
 
-    cdef inline Py_ssize_t _position(self, int label, int tid) noexcept nogil:
-        """Where a label sits among the computed outputs (-1: it did not fit)."""
-        if self.sampler is None:
-            return label
-        return self.positions[tid, label] - 1
+    cdef void _backprop_hidden(self, Py_ssize_t slot) noexcept nogil:
+        """Back-propagate the slot's errors from the last hidden layer down to the first."""
+        cdef Py_ssize_t l
+        cdef const Layer *layer
+        cdef float *errors = &self.errors[slot, 0]
+        cdef float *hidden = &self.activations[slot, 0]
+        for l in range(self.n_layers - 2, 0, -1):
+            layer = &self.layers[l]
+            vec_weighted_row_sum(errors + self.hidden_offsets[l - 1], NULL, layer.n_in,
+                                 errors + self.hidden_offsets[l], 1, layer.weights, layer.row_stride,
+                                 NULL, layer.n_out)
+            vec_relu_backward(errors + self.hidden_offsets[l - 1], hidden + self.hidden_offsets[l - 1], layer.n_in)
+
+    cdef double _forward_backward_sample(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
+        """Dense output layer: forward one row, softmax cross-entropy against its labels over
+        all output neurons, back-propagate the errors."""
+        cdef const Layer *output_layer = &self.layers[self.n_layers - 1]
+        cdef float *hidden = &self.activations[slot, 0]
+        cdef float *output = &self.output_errors[slot, 0]
+        cdef Py_ssize_t last = self.hidden_offsets[self.n_layers - 2]
+        cdef float *previous = &self.errors[slot, last]
+        cdef double loss
+        forward_hidden(self.layers, self.n_layers, &self.X, row, hidden, self.hidden_offsets)
+        score_neurons(output_layer, hidden + last, NULL, self.n_outputs, output)
+        loss = self._softmax_errors(output, self.n_outputs, row, NULL)
+        self.output_starts[slot] = slot * self.active_capacity
+        self.output_stops[slot] = slot * self.active_capacity + self.n_outputs
+        vec_weighted_row_sum(previous, NULL, output_layer.n_in, output, 1, output_layer.weights,
+                             output_layer.row_stride, NULL, self.n_outputs)
+        vec_relu_backward(previous, hidden + last, output_layer.n_in)
+        self._backprop_hidden(slot)
+        return loss
 
     cdef void _update_input_layer(self, Py_ssize_t n, float step_size) noexcept nogil:
         """Adam on each input feature touched by the batch, and on the first layer's biases.
@@ -652,7 +759,7 @@ cdef class AdamTrainer:
         cdef Py_ssize_t errors_stride
         cdef const float *inputs
         cdef bint sampled
-        cdef Py_ssize_t neuron
+        cdef Py_ssize_t neuron, shared
         for l in range(1, self.n_layers):
             n_in, n_out = self.layers[l].n_in, self.layers[l].n_out
             inputs = &self.activations[0, 0] + self.hidden_offsets[l - 1]
@@ -662,12 +769,21 @@ cdef class AdamTrainer:
             else:
                 errors = &self.errors[0, 0] + self.hidden_offsets[l]
                 errors_stride = self.errors.shape[1]
-            n_rows = self.output_groups.n_groups if sampled else n_out
+            # a sampled layer: the neurons samples chose themselves (grouped), then the
+            # step's shared neurons, which every sample of the batch computed
+            n_rows = self.output_groups.n_groups + self.n_shared if sampled else n_out
             with parallel(num_threads=self.n_threads):
                 for k in prange(n_rows, schedule="dynamic", chunksize=16):
                     gradient = &self.row_gradients[threadid(), 0]
                     bias_gradient = 0.0
-                    if sampled:
+                    if sampled and k >= self.output_groups.n_groups:
+                        shared = k - self.output_groups.n_groups
+                        neuron = self.shared_ids[shared]
+                        vec_weighted_row_sum(gradient, NULL, n_in, errors + shared, errors_stride,
+                                             inputs, self.activations.shape[1], NULL, n)
+                        for s in range(n):
+                            bias_gradient = bias_gradient + errors[s * errors_stride + shared]
+                    elif sampled:
                         first = self.output_groups.group_start[k]
                         count = self.output_groups.group_start[k + 1] - first
                         vec_weighted_row_sum(gradient, NULL, n_in, &self.output_groups.entry_value[first], 1,

@@ -47,6 +47,14 @@ static inline void vec_prefetch_row(const float *row, ptrdiff_t n)
         __builtin_prefetch(row + k);
 }
 
+/* y += a * x */
+SN_MULTIVERSION
+static void vec_axpy(float *y, float a, const float *x, ptrdiff_t n)
+{
+    for (ptrdiff_t k = 0; k < n; k++)
+        y[k] += a * x[k];
+}
+
 /* y = max(y, 0) */
 SN_MULTIVERSION
 static void vec_relu(float *y, ptrdiff_t n)
@@ -219,6 +227,59 @@ static void dwta_winners8_avx2(const float *x, const int *bins, ptrdiff_t K, int
 }
 #endif
 
+/* DWTA winners of K bins for 8 vectors at once, from their transpose: lanes[c * 8 + i] is
+ * coordinate c of vector i. winners[h * 8 + i] is what dwta_winners8 gives for vector i; the
+ * AVX2 version runs the compare-and-select over the 8 vectors side by side in one register. */
+__attribute__((unused))
+static void dwta_winners8_lanes_generic(const float *lanes, const int *bins, ptrdiff_t K, int *winners)
+{
+    for (ptrdiff_t h = 0; h < K; h++) {
+        for (int i = 0; i < 8; i++) {
+            float best = 0.0f;
+            int winner = -1;
+            for (int j = 0; j < 8; j++) {
+                float value = lanes[(ptrdiff_t)bins[8 * h + j] * 8 + i];
+                if (value > best) {
+                    best = value;
+                    winner = j;
+                }
+            }
+            winners[h * 8 + i] = winner;
+        }
+    }
+}
+
+#ifdef SN_HAVE_AVX2_PATH
+__attribute__((unused, target("avx2")))
+static void dwta_winners8_lanes_avx2(const float *lanes, const int *bins, ptrdiff_t K, int *winners)
+{
+    for (ptrdiff_t h = 0; h < K; h++) {
+        __m256 best = _mm256_setzero_ps();
+        __m256 winner = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+        for (int j = 0; j < 8; j++) {
+            __m256 v = _mm256_loadu_ps(lanes + (ptrdiff_t)bins[8 * h + j] * 8);
+            __m256 better = _mm256_cmp_ps(v, best, _CMP_GT_OQ);  /* false for NaN, as '>' */
+            best = _mm256_blendv_ps(best, v, better);
+            winner = _mm256_blendv_ps(winner, _mm256_castsi256_ps(_mm256_set1_epi32(j)), better);
+        }
+        _mm256_storeu_si256((__m256i *)(winners + 8 * h), _mm256_castps_si256(winner));
+    }
+}
+#endif
+
+__attribute__((unused))
+static void dwta_winners8_lanes(const float *lanes, const int *bins, ptrdiff_t K, int *winners)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    if (sn_cpu_has_avx2_fma()) {
+        dwta_winners8_lanes_avx2(lanes, bins, K, winners);
+        return;
+    }
+#endif
+    dwta_winners8_lanes_generic(lanes, bins, K, winners);
+}
+
+__attribute__((unused))
 static void dwta_winners8(const float *x, const int *bins, ptrdiff_t K, int *winners)
 {
 #ifdef SN_HAVE_AVX2_PATH

@@ -10,3 +10,7 @@ cdef class HashFamily:
     cdef const float *signs_ptr
     cdef bint is_dwta
     cdef unsigned int bucket(self, const float *x, Py_ssize_t table) noexcept nogil
+    cdef unsigned int fold(self, unsigned long long code, Py_ssize_t code_bits, Py_ssize_t table) noexcept nogil
+    cdef unsigned int dwta_bucket(self, const int *winners, Py_ssize_t stride, Py_ssize_t table) noexcept nogil
+    cdef void buckets_of_rows(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
+                              unsigned int *codes, Py_ssize_t codes_stride, float *scratch) noexcept nogil

@@ -16,7 +16,7 @@ import numpy as np
 
 cimport numpy as cnp
 
-from sparsenet.engine._vector_ops cimport dwta_winners8, dwta_winners8_generic
+from sparsenet.engine._vector_ops cimport dwta_winners8, dwta_winners8_generic, dwta_winners8_lanes
 
 cnp.import_array()
 
@@ -84,13 +84,12 @@ cdef class HashFamily:
 
     cdef unsigned int bucket(self, const float *x, Py_ssize_t table) noexcept nogil:
         """The bucket of vector x in one table."""
-        cdef Py_ssize_t h, j, probe, winner, m = self.sample_size, K = self.hashes_per_table
+        cdef Py_ssize_t h, j, winner, m = self.sample_size, K = self.hashes_per_table
         cdef const int *bins = self.coordinates_ptr + table * K * m
         cdef const float *signs = self.signs_ptr + table * K * m
-        cdef unsigned long long code = 0, fold
+        cdef unsigned long long code = 0
         cdef int[32] winners
         cdef float best, value, projection
-        cdef Py_ssize_t code_bits
         if self.is_dwta:
             if m == 8:
                 dwta_winners8(x, bins, K, winners)
@@ -102,29 +101,58 @@ cdef class HashFamily:
                         if value > best:
                             best, winner = value, j
                     winners[h] = <int> winner
-            for h in range(K):
-                # densification: an empty bin takes the next non-empty bin's winner, shifted
-                # by the distance so that borrowed and own winners rarely coincide
-                winner = winners[h]
-                probe = 1
-                while winner < 0 and probe < K:
-                    if winners[(h + probe) % K] >= 0:
-                        winner = (winners[(h + probe) % K] + probe) % m
-                    probe += 1
-                code = (code << DWTA_BIN_BITS) | <unsigned long long> (winner if winner >= 0 else 0)
-            code_bits = K * DWTA_BIN_BITS
-        else:
-            for h in range(K):
-                projection = 0.0
-                for j in range(m):
-                    projection += signs[h * m + j] * x[bins[h * m + j]]
-                code = (code << 1) | <unsigned long long> (projection > 0)
-            code_bits = K
+            return self.dwta_bucket(winners, 1, table)
+        for h in range(K):
+            projection = 0.0
+            for j in range(m):
+                projection += signs[h * m + j] * x[bins[h * m + j]]
+            code = (code << 1) | <unsigned long long> (projection > 0)
+        return self.fold(code, K, table)
+
+    cdef inline unsigned int fold(self, unsigned long long code, Py_ssize_t code_bits,
+                                  Py_ssize_t table) noexcept nogil:
+        """A table's code as a bucket: wider codes are mixed down to range_bits bits
+        (multiplicative hashing)."""
         if code_bits <= self.range_bits:
             return <unsigned int> code
-        # wider codes are mixed down to range_bits bits (multiplicative hashing)
-        fold = (code + <unsigned long long> table) * 0x9E3779B97F4A7C15ULL
-        return <unsigned int> (fold >> (64 - self.range_bits))
+        return <unsigned int> (((code + <unsigned long long> table) * 0x9E3779B97F4A7C15ULL) >> (64 - self.range_bits))
+
+    cdef unsigned int dwta_bucket(self, const int *winners, Py_ssize_t stride, Py_ssize_t table) noexcept nogil:
+        """The bucket of a table's K DWTA winners (winners[h * stride], -1 for an empty bin)."""
+        cdef Py_ssize_t h, probe, winner, m = self.sample_size, K = self.hashes_per_table
+        cdef unsigned long long code = 0
+        for h in range(K):
+            # densification: an empty bin takes the next non-empty bin's winner, shifted by
+            # the distance so that borrowed and own winners rarely coincide
+            winner = winners[h * stride]
+            probe = 1
+            while winner < 0 and probe < K:
+                if winners[((h + probe) % K) * stride] >= 0:
+                    winner = (winners[((h + probe) % K) * stride] + probe) % m
+                probe += 1
+            code = (code << DWTA_BIN_BITS) | <unsigned long long> (winner if winner >= 0 else 0)
+        return self.fold(code, K * DWTA_BIN_BITS, table)
+
+    cdef void buckets_of_rows(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
+                              unsigned int *codes, Py_ssize_t codes_stride, float *scratch) noexcept nogil:
+        """Buckets of up to 8 rows in every table: codes[t * codes_stride + i] for row i.
+        With DWTA bins of 8, the rows are first transposed into scratch (8 * dimension
+        floats), so that each coordinate of the 8 rows is one contiguous vector and a bin's
+        winners come from 8 vector compares instead of a gather per row and hash."""
+        cdef Py_ssize_t i, c, t, h, K = self.hashes_per_table, dimension = self.dimension
+        cdef int[8 * 32] winners
+        if not self.is_dwta or self.sample_size != 8:
+            for i in range(count):
+                for t in range(self.n_tables):
+                    codes[t * codes_stride + i] = self.bucket(rows + i * row_stride, t)
+            return
+        for c in range(dimension):
+            for i in range(8):
+                scratch[c * 8 + i] = rows[i * row_stride + c] if i < count else 0.0
+        for t in range(self.n_tables):
+            dwta_winners8_lanes(scratch, self.coordinates_ptr + t * K * 8, K, winners)
+            for i in range(count):
+                codes[t * codes_stride + i] = self.dwta_bucket(winners + i, 8, t)
 
     def hash_rows(self, X):
         """Buckets of each row of a float32 matrix in every table: shape (n_rows, n_tables)."""
