@@ -54,6 +54,14 @@ def test_active_sets_hold_the_labels_and_are_padded(problem):
         assert set(labels) <= set(active.tolist())
         assert len(active) == len(set(active.tolist())) >= plan.min_active
         assert active.min() >= 0 and active.max() < Y.shape[1]
+    # every row shares the last batch's labels (computed for the batch as one block): the
+    # common part fills all but the tables' share of the minimum
+    sets = trainer.active_sets(rows)
+    shared = set.intersection(*(set(active.tolist()) for active in sets))
+    last_batch = Y.indices[Y.indptr[64 * 5] : Y.indptr[64 * 6]]
+    lsh_room = round(plan.lsh_share * plan.min_active)
+    assert len(shared) >= plan.min_active - lsh_room
+    assert set(last_batch.tolist()[:10]) <= shared
 
 
 def test_sampled_training_is_bit_identical_across_threads(problem):
