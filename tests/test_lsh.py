@@ -126,20 +126,32 @@ def reference_winners(x, bins):
     return winners
 
 
-def test_dwta_winners_simd_and_plain_loop_agree():
+def test_dwta_winners_of_table_builds_match_the_reference():
     from sparsenet.lsh._hashing import dwta_winners
 
     rng = np.random.default_rng(0)
     for trial in range(300):
-        dimension = int(rng.integers(8, 200))
+        dimension, n_rows = int(rng.integers(8, 200)), int(rng.integers(1, 9))
         # few distinct values: many ties; zeros, negatives, NaN and infinities
-        x = rng.choice(np.array([-2.0, -0.0, 0.0, 0.5, 1.0, 1.0, 3.0, np.nan, np.inf, -np.inf], dtype=np.float32),
-                       size=dimension)
+        rows = rng.choice(np.array([-2.0, -0.0, 0.0, 0.5, 1.0, 1.0, 3.0, np.nan, np.inf, -np.inf], dtype=np.float32),
+                          size=(n_rows, dimension))
         if trial % 3 == 0:
-            x = rng.standard_normal(dimension).astype(np.float32)
+            rows = rng.standard_normal((n_rows, dimension)).astype(np.float32)
         bins = np.stack([rng.choice(dimension, 8, replace=False) for _ in range(int(rng.integers(1, 9)))])
-        expected = reference_winners(x, bins)
-        assert dwta_winners(x, bins).tolist() == expected
-        assert dwta_winners(x, bins, generic=True).tolist() == expected
+        expected = [reference_winners(row, bins) for row in rows]
+        assert dwta_winners(rows, bins).tolist() == expected
+        assert dwta_winners(rows, bins, generic=True).tolist() == expected
     with pytest.raises(ValueError, match="outside"):
-        dwta_winners(np.ones(8), np.array([[0, 1, 2, 3, 4, 5, 6, 8]]))
+        dwta_winners(np.ones((1, 8)), np.array([[0, 1, 2, 3, 4, 5, 6, 8]]))
+
+
+def test_table_builds_put_each_neuron_in_its_query_bucket():
+    # the build hashes 8 neurons at a time from their transpose, a query one vector at a
+    # time: both must give a neuron the same bucket, or queries would miss it
+    rng = np.random.default_rng(1)
+    weights = rng.standard_normal((203, 16)).astype(np.float32)
+    weights[rng.random(weights.shape) < 0.4] = 0.0  # empty bins: densification
+    sampler = NeuronSampler(HashFamily("dwta", 16, 6, 3, 9, 7), 203, 203)
+    sampler.build(weights)
+    for neuron in range(0, 203, 7):
+        assert neuron in sampler.query(weights[neuron]).tolist()

@@ -14,7 +14,7 @@ from libc.string cimport memset
 
 from sparsenet.engine._batch_groups cimport compare_ints
 from sparsenet.engine._sampling cimport NeuronSampler, keep_most_frequent
-from sparsenet.engine._vector_ops cimport SN_PREFETCH_AHEAD, vec_dot, vec_prefetch_row, vec_relu, vec_weighted_row_sum
+from sparsenet.engine._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
 
 cnp.import_array()
 
@@ -88,8 +88,6 @@ cdef void score_neurons(const Layer *layer, const float *inputs, const int *neur
     """scores[k] = bias + weights . inputs of neuron neurons[k] (of neuron k when NULL)."""
     cdef Py_ssize_t k, neuron
     for k in range(count):
-        if neurons != NULL and k + SN_PREFETCH_AHEAD < count:
-            vec_prefetch_row(layer.weights + neurons[k + SN_PREFETCH_AHEAD] * layer.row_stride, layer.n_in)
         neuron = neurons[k] if neurons != NULL else k
         scores[k] = layer.biases[neuron] + vec_dot(layer.weights + neuron * layer.row_stride, inputs, layer.n_in)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport exp, expf, log, sqrt
+from libc.math cimport expf, log, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 

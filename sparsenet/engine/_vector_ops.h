@@ -36,17 +36,6 @@ static float vec_dot(const float *a, const float *b, ptrdiff_t n)
     return total;
 }
 
-/* Rows gathered by id come from anywhere in a layer far larger than the caches: asking for
- * the row a few terms ahead hides most of the memory latency. Prefetches never fault. */
-#define SN_PREFETCH_AHEAD 8
-
-/* Ask for the cache lines of floats [0, n) of row (a hint, no effect on results). */
-static inline void vec_prefetch_row(const float *row, ptrdiff_t n)
-{
-    for (ptrdiff_t k = 0; k < n; k += 16)
-        __builtin_prefetch(row + k);
-}
-
 /* y += a * x */
 SN_MULTIVERSION
 static void vec_axpy(float *y, float a, const float *x, ptrdiff_t n)
@@ -132,8 +121,6 @@ static void weighted_row_sum_avx2(float *out, const float *init, ptrdiff_t n,
         for (int b = 0; b < 8; b++)
             acc[b] = init ? _mm256_loadu_ps(init + j + 8 * b) : _mm256_setzero_ps();
         for (ptrdiff_t q = 0; q < count; q++) {
-            if (row_ids && q + SN_PREFETCH_AHEAD < count)
-                vec_prefetch_row(rows + (ptrdiff_t)row_ids[q + SN_PREFETCH_AHEAD] * row_stride + j, 64);
             float c = coefficients[q * coefficient_stride];
             if (c == 0.0f)
                 continue;
@@ -186,50 +173,11 @@ static int sn_cpu_has_avx2_fma(void)
 #endif
 }
 
-/* DWTA winners of K bins of 8 coordinates: winners[h] is the position (0..7) of the largest
- * of x[bins[8h .. 8h+7]] when it is positive, else -1; the first such position on ties; NaN
- * never wins. Both versions give the same answer; the AVX2 one gathers a bin at once instead
- * of eight compare-and-branch steps whose outcome is random. */
-__attribute__((unused))
-static void dwta_winners8_generic(const float *x, const int *bins, ptrdiff_t K, int *winners)
-{
-    for (ptrdiff_t h = 0; h < K; h++) {
-        int winner = -1;
-        float best = 0.0f;
-        for (int j = 0; j < 8; j++) {
-            float value = x[bins[8 * h + j]];
-            if (value > best) {
-                best = value;
-                winner = j;
-            }
-        }
-        winners[h] = winner;
-    }
-}
-
-#ifdef SN_HAVE_AVX2_PATH
-__attribute__((unused, target("avx2")))
-static void dwta_winners8_avx2(const float *x, const int *bins, ptrdiff_t K, int *winners)
-{
-    for (ptrdiff_t h = 0; h < K; h++) {
-        __m256i where = _mm256_loadu_si256((const __m256i *)(bins + 8 * h));
-        __m256 v = _mm256_i32gather_ps(x, where, 4);
-        v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  /* NaN -> 0: never wins */
-        __m256 m = _mm256_max_ps(v, _mm256_permute2f128_ps(v, v, 1));
-        m = _mm256_max_ps(m, _mm256_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
-        m = _mm256_max_ps(m, _mm256_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
-        if (!(_mm256_cvtss_f32(m) > 0.0f)) {
-            winners[h] = -1;
-            continue;
-        }
-        winners[h] = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, m, _CMP_EQ_OQ)));
-    }
-}
-#endif
-
-/* DWTA winners of K bins for 8 vectors at once, from their transpose: lanes[c * 8 + i] is
- * coordinate c of vector i. winners[h * 8 + i] is what dwta_winners8 gives for vector i; the
- * AVX2 version runs the compare-and-select over the 8 vectors side by side in one register. */
+/* DWTA winners of K bins of 8 coordinates for 8 vectors at once, from their transpose:
+ * lanes[c * 8 + i] is coordinate c of vector i. winners[h * 8 + i] is the position (0..7) in
+ * bin h of vector i's largest value when it is positive, else -1; the first such position on
+ * ties; NaN never wins. The AVX2 version runs the compare-and-select over the 8 vectors side
+ * by side in one register (a gather per vector and bin is slow on current Intel cores). */
 __attribute__((unused))
 static void dwta_winners8_lanes_generic(const float *lanes, const int *bins, ptrdiff_t K, int *winners)
 {
@@ -277,18 +225,6 @@ static void dwta_winners8_lanes(const float *lanes, const int *bins, ptrdiff_t K
     }
 #endif
     dwta_winners8_lanes_generic(lanes, bins, K, winners);
-}
-
-__attribute__((unused))
-static void dwta_winners8(const float *x, const int *bins, ptrdiff_t K, int *winners)
-{
-#ifdef SN_HAVE_AVX2_PATH
-    if (sn_cpu_has_avx2_fma()) {
-        dwta_winners8_avx2(x, bins, K, winners);
-        return;
-    }
-#endif
-    dwta_winners8_generic(x, bins, K, winners);
 }
 
 __attribute__((unused))

@@ -11,8 +11,5 @@ cdef extern from "_vector_ops.h" nogil:
                               const float *coefficients, Py_ssize_t coefficient_stride,
                               const float *rows, Py_ssize_t row_stride,
                               const int *row_ids, Py_ssize_t count)
-    void vec_prefetch_row(const float *row, Py_ssize_t n)
-    enum: SN_PREFETCH_AHEAD
-    void dwta_winners8(const float *x, const int *bins, Py_ssize_t K, int *winners)
-    void dwta_winners8_generic(const float *x, const int *bins, Py_ssize_t K, int *winners)
     void dwta_winners8_lanes(const float *lanes, const int *bins, Py_ssize_t K, int *winners)
+    void dwta_winners8_lanes_generic(const float *lanes, const int *bins, Py_ssize_t K, int *winners)

@@ -16,7 +16,7 @@ import numpy as np
 
 cimport numpy as cnp
 
-from sparsenet.engine._vector_ops cimport dwta_winners8, dwta_winners8_generic, dwta_winners8_lanes
+from sparsenet.engine._vector_ops cimport dwta_winners8_lanes, dwta_winners8_lanes_generic
 
 cnp.import_array()
 
@@ -91,16 +91,13 @@ cdef class HashFamily:
         cdef int[32] winners
         cdef float best, value, projection
         if self.is_dwta:
-            if m == 8:
-                dwta_winners8(x, bins, K, winners)
-            else:
-                for h in range(K):
-                    winner, best = -1, 0.0
-                    for j in range(m):
-                        value = x[bins[h * m + j]]
-                        if value > best:
-                            best, winner = value, j
-                    winners[h] = <int> winner
+            for h in range(K):
+                winner, best = -1, 0.0
+                for j in range(m):
+                    value = x[bins[h * m + j]]
+                    if value > best:
+                        best, winner = value, j
+                winners[h] = <int> winner
             return self.dwta_bucket(winners, 1, table)
         for h in range(K):
             projection = 0.0
@@ -169,19 +166,24 @@ cdef class HashFamily:
         return np.asarray(codes)
 
 
-def dwta_winners(x, bins, bint generic=False):
-    """The DWTA winners of the bins of 8 coordinates ``bins`` (int32, shape (K, 8)) in the
-    vector ``x``, by the dispatched kernel or the plain loop (for tests)."""
-    cdef const float[::1] vector = np.ascontiguousarray(x, dtype=np.float32)
+def dwta_winners(rows, bins, bint generic=False):
+    """The DWTA winners, shape (n_rows, K), of up to 8 rows (shape (n_rows, dimension)) in
+    the bins of 8 coordinates ``bins`` (int32, shape (K, 8)), by the kernel table builds use
+    (AVX2 where the CPU has it) or its plain loop: for tests."""
+    vectors = np.asarray(rows, dtype=np.float32)
     cdef const int[:, ::1] where = np.ascontiguousarray(bins, dtype=np.int32)
-    if where.shape[1] != 8 or where.shape[0] > 32:
-        raise ValueError("bins must have shape (K, 8) with K <= 32")
-    if where.shape[0] and (np.min(where) < 0 or np.max(where) >= vector.shape[0]):
-        raise ValueError("bins index outside x")
-    cdef int[::1] winners = np.empty(where.shape[0], dtype=np.int32)
-    if where.shape[0]:
-        if generic:
-            dwta_winners8_generic(&vector[0], &where[0, 0], where.shape[0], &winners[0])
-        else:
-            dwta_winners8(&vector[0], &where[0, 0], where.shape[0], &winners[0])
-    return np.asarray(winners)
+    if vectors.ndim != 2 or not 1 <= vectors.shape[0] <= 8:
+        raise ValueError("rows must have shape (n_rows, dimension) with 1 <= n_rows <= 8")
+    if where.shape[1] != 8 or not 1 <= where.shape[0] <= 32:
+        raise ValueError("bins must have shape (K, 8) with 1 <= K <= 32")
+    if np.min(where) < 0 or np.max(where) >= vectors.shape[1]:
+        raise ValueError("bins index outside the rows")
+    # the transpose: lanes[c, i] is coordinate c of row i (missing rows are zeros)
+    cdef const float[:, ::1] lanes = np.ascontiguousarray(
+        np.vstack([vectors, np.zeros((8 - vectors.shape[0], vectors.shape[1]), dtype=np.float32)]).T)
+    cdef int[:, ::1] winners = np.empty((where.shape[0], 8), dtype=np.int32)
+    if generic:
+        dwta_winners8_lanes_generic(&lanes[0, 0], &where[0, 0], where.shape[0], &winners[0, 0])
+    else:
+        dwta_winners8_lanes(&lanes[0, 0], &where[0, 0], where.shape[0], &winners[0, 0])
+    return np.asarray(winners)[:, :vectors.shape[0]].T.copy()

@@ -260,21 +260,21 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
             )
         if (self.unseen_tokens == "drop" or self.use_idf) and "text" in types:
             # zeros are allocated lazily: a wide range costs only the pages the features touch
-            seen = np.zeros(self.feature_hash_range, dtype=bool)
+            seen = np.zeros(self.feature_hash_range, dtype=bool) if self.unseen_tokens == "drop" else None
             frequency = np.zeros(self.feature_hash_range, dtype=np.int32) if self.use_idf else None
             n_threads = resolve_n_threads(self.n_jobs)
             for j, (values, kind) in enumerate(zip(table.columns, types)):
                 if kind == "text":
                     block = self._hashed_text(j, values, column_label(table.names, j), n_threads)
-                    seen[block[1]] = True
+                    if seen is not None:
+                        seen[block[1]] = True
                     if frequency is not None:
                         # document frequencies: each row's indices are distinct
                         frequency += np.bincount(block[1], minlength=self.feature_hash_range).astype(np.int32)
                     if keep_text_blocks:
                         # for fit_transform, which would otherwise hash the same texts again
                         self._fitted_text_blocks[j] = block
-            if self.unseen_tokens == "drop":
-                self.seen_features_ = seen
+            self.seen_features_ = seen
             if frequency is not None:
                 self.idf_ = (np.log((1.0 + table.n_rows) / (1.0 + frequency)) + 1.0).astype(np.float32)
 
