@@ -132,9 +132,11 @@ def scale():
         if n_labels <= args.sparsenet_dense_up_to:
             settings.append(("sparsenet dense (output_sparsity=1.0)", 1.0))
         for name, sparsity in settings:
+            # the softmax loss of PyTorch's network for both (auto would give the dense
+            # multi-label layer a sigmoid per label)
             clf = SparseMLPClassifier(hidden_layer_sizes=(128,), batch_size=256, max_iter=args.epochs,
                                       early_stopping=False, tol=0.0, random_state=0, n_jobs=args.threads,
-                                      output_sparsity=sparsity)
+                                      output_sparsity=sparsity, loss="softmax")
             with Timer() as timer:
                 clf.fit(X_train, Y_train)
             exact = precision_at_k(Y_test, clf.predict_topk(X_test, 1, exact=True), 1)

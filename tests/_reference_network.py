@@ -21,21 +21,35 @@ def targets_matrix(label_lists, n_outputs):
     return T
 
 
-def loss(weights, biases, X, T):
-    """Summed softmax cross-entropy of the batch."""
+def indicator_matrix(label_lists, n_outputs):
+    """Binary targets: 1 where a row has the label."""
+    T = np.zeros((len(label_lists), n_outputs))
+    for i, labels in enumerate(label_lists):
+        T[i, labels] = 1.0
+    return T
+
+
+def loss(weights, biases, X, T, binary=False):
+    """Summed softmax cross-entropy of the batch against target distributions T, or with
+    ``binary`` the summed binary cross-entropy of every output against indicators T."""
     _, logits = forward(weights, biases, X)
+    if binary:
+        return (np.logaddexp(0.0, logits) - T * logits).sum()
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -(T * log_probabilities).sum()
 
 
-def gradients(weights, biases, X, T):
+def gradients(weights, biases, X, T, binary=False):
     """Gradients of the summed loss, in the engine's layouts."""
     activations, logits = forward(weights, biases, X)
-    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probabilities /= probabilities.sum(axis=1, keepdims=True)
-    has_labels = T.sum(axis=1, keepdims=True) > 0
-    error = (probabilities - T) * has_labels
+    if binary:
+        error = 1.0 / (1.0 + np.exp(-logits)) - T
+    else:
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        has_labels = T.sum(axis=1, keepdims=True) > 0
+        error = (probabilities - T) * has_labels
     weight_grads = [None] * len(weights)
     bias_grads = [None] * len(weights)
     for layer in range(len(weights) - 1, 0, -1):

@@ -51,12 +51,17 @@ def test_logits_match_reference(dense_input):
     np.testing.assert_allclose(network.logits(X_engine), expected, rtol=1e-5, atol=1e-5)
 
 
-def test_reference_gradients_match_finite_differences():
+def reference_targets(labels, n_outputs, binary):
+    return (reference.indicator_matrix if binary else reference.targets_matrix)(labels, n_outputs)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_reference_gradients_match_finite_differences(binary):
     X, weights, biases, labels = random_problem(1, multilabel=True)
     Xd = X.toarray().astype(np.float64)
     W, B = as64(weights), as64(biases)
-    T = reference.targets_matrix(labels, B[-1].shape[0])
-    weight_grads, bias_grads = reference.gradients(W, B, Xd, T)
+    T = reference_targets(labels, B[-1].shape[0], binary)
+    weight_grads, bias_grads = reference.gradients(W, B, Xd, T, binary)
     step = 1e-6
     rng = np.random.default_rng(0)
     for layer in range(len(W)):
@@ -65,9 +70,9 @@ def test_reference_gradients_match_finite_differences():
                 index = tuple(rng.integers(s) for s in params[layer].shape)
                 original = params[layer][index]
                 params[layer][index] = original + step
-                up = reference.loss(W, B, Xd, T)
+                up = reference.loss(W, B, Xd, T, binary)
                 params[layer][index] = original - step
-                down = reference.loss(W, B, Xd, T)
+                down = reference.loss(W, B, Xd, T, binary)
                 params[layer][index] = original
                 assert (up - down) / (2 * step) == pytest.approx(grads[layer][index], rel=1e-4, abs=1e-6)
 
@@ -75,19 +80,20 @@ def test_reference_gradients_match_finite_differences():
 @pytest.mark.parametrize("dense_input", [False, True])
 @pytest.mark.parametrize("multilabel", [False, True])
 @pytest.mark.parametrize("n_threads", [1, 2])
-def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads):
+@pytest.mark.parametrize("binary", [False, True])
+def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, binary):
     X, weights, biases, labels = random_problem(2, multilabel=multilabel)
     n = X.shape[0]
     network = Network([w.copy() for w in weights], [b.copy() for b in biases])
     trainer = AdamTrainer(network)
-    trainer.configure(**HYPER, batch_size=n, n_threads=n_threads)
+    trainer.configure(**HYPER, batch_size=n, n_threads=n_threads, binary_loss=binary)
     trainer.bind(X.toarray() if dense_input else X, *label_csr(labels))
     loss = trainer.train_batch(np.arange(n))
 
     Xd = X.toarray().astype(np.float64)
-    T = reference.targets_matrix(labels, biases[-1].shape[0])
-    assert loss == pytest.approx(reference.loss(as64(weights), as64(biases), Xd, T), rel=1e-5)
-    weight_grads, bias_grads = reference.gradients(as64(weights), as64(biases), Xd, T)
+    T = reference_targets(labels, biases[-1].shape[0], binary)
+    assert loss == pytest.approx(reference.loss(as64(weights), as64(biases), Xd, T, binary), rel=1e-5)
+    weight_grads, bias_grads = reference.gradients(as64(weights), as64(biases), Xd, T, binary)
     settings = dict(lr=HYPER["learning_rate"], beta_1=HYPER["beta_1"], beta_2=HYPER["beta_2"],
                     epsilon=HYPER["epsilon"])
     # the input layer updates only the features present in the batch

@@ -22,23 +22,25 @@ def problem():
     return csr_for_engine(X), Y
 
 
-def trained_weights(X, Y, sampler, n_threads=1, min_active=0, batches=6):
+def trained_weights(X, Y, sampler, n_threads=1, min_active=0, batches=6, binary_loss=False):
     trainer = new_glorot_network([X.shape[1], 16, Y.shape[1]], 1, 1)
     trainer.network.set_sampler(sampler)
-    trainer.configure(**SMOOTH_ADAM, batch_size=64, n_threads=n_threads, min_active=min_active)
+    trainer.configure(**SMOOTH_ADAM, batch_size=64, n_threads=n_threads, min_active=min_active,
+                      binary_loss=binary_loss)
     trainer.bind(X, Y.indptr, Y.indices)
     losses = [trainer.train_batch(np.arange(64 * b, 64 * (b + 1))) for b in range(batches)]
     return losses, trainer
 
 
-def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem):
+@pytest.mark.parametrize("binary_loss", [False, True])
+def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem, binary_loss):
     X, Y = problem
     X, Y = X[:400], Y[:400, :50]
     X = csr_for_engine(X)
-    dense_losses, dense = trained_weights(X, Y, None)
+    dense_losses, dense = trained_weights(X, Y, None, binary_loss=binary_loss)
     # one table with a single bucket holding every neuron: the active set is the whole layer
     everything = NeuronSampler(HashFamily("simhash", 16, 1, 1, 1, 0), 50, 50)
-    sampled_losses, sampled = trained_weights(X, Y, everything, min_active=50)
+    sampled_losses, sampled = trained_weights(X, Y, everything, min_active=50, binary_loss=binary_loss)
     np.testing.assert_allclose(sampled_losses, dense_losses, rtol=1e-5)
     for a, b in zip(sampled.network.weights + sampled.network.biases, dense.network.weights + dense.network.biases):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

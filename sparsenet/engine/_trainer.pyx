@@ -14,7 +14,7 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport expf, log, sqrt
+from libc.math cimport expf, fabsf, fmaxf, log, log1pf, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
@@ -124,6 +124,7 @@ cdef class AdamTrainer:
     cdef Py_ssize_t n_outputs
     # hyper-parameters
     cdef float learning_rate, beta_1, beta_2, epsilon, l2
+    cdef bint binary_loss              # one sigmoid cross-entropy per output, not one softmax
     cdef int n_threads
     cdef Py_ssize_t batch_capacity
     # output sampling (sampler is None for a dense output layer)
@@ -173,6 +174,7 @@ cdef class AdamTrainer:
         self.step = step
         self.phase_totals[:] = [0.0, 0.0, 0.0]
         self.n_threads = 1
+        self.binary_loss = False
         self.batch_capacity = 0
         self.next_rebuild = 0
         self.rebuild_interval, self.rebuild_growth, self.max_rebuild_interval = 50.0, 1.1, 5000.0
@@ -235,8 +237,12 @@ cdef class AdamTrainer:
                   float l2, Py_ssize_t batch_size, int n_threads, Py_ssize_t min_active=0,
                   double rebuild_interval=50.0, double rebuild_growth=1.1,
                   double max_rebuild_interval=5000.0, long long redraw_every=0,
-                  double lsh_share=0.1):
+                  double lsh_share=0.1, bint binary_loss=False):
         """Set hyper-parameters and allocate the scratch for batches of up to batch_size rows.
+
+        ``binary_loss`` trains every output as its own sigmoid against whether the label is
+        present (binary cross-entropy summed over the computed outputs); otherwise the
+        outputs share one softmax.
 
         The sampling arguments matter only when the network has a sampler: ``min_active``
         neurons at least per sample, tables rebuilt every ``rebuild_interval`` steps (growing
@@ -265,6 +271,7 @@ cdef class AdamTrainer:
         self.n_outputs = net.n_outputs
         self.learning_rate, self.beta_1, self.beta_2 = learning_rate, beta_1, beta_2
         self.epsilon, self.l2 = epsilon, l2
+        self.binary_loss = binary_loss
         self.n_threads = n_threads
         self.sampler = net.sampler
         self.min_active = min(max(min_active, 0), self.n_outputs)
@@ -632,8 +639,8 @@ cdef class AdamTrainer:
                 self.output_errors[i, k] = bias + vec_dot(weights, &self.activations[i, last], n_in)
         for i in range(first, first + count):
             n_active = self.output_stops[i] - i * self.active_capacity
-            self.sample_losses[i] = self._softmax_errors(&self.output_errors[i, 0], n_active, batch[i],
-                                                         &self.label_slots[i, 0])
+            self.sample_losses[i] = self._output_errors(&self.output_errors[i, 0], n_active, batch[i],
+                                                        &self.label_slots[i, 0])
             memset(&self.errors[i, last], 0, n_in * sizeof(float))
         for k in range(n_shared):
             weights = output.weights + self.shared_ids[k] * output.row_stride
@@ -649,6 +656,40 @@ cdef class AdamTrainer:
                                  n_active - n_shared)
             vec_relu_backward(previous, &self.activations[i, last], n_in)
             self._backprop_hidden(i)
+
+    cdef inline double _output_errors(self, float *output, Py_ssize_t n_active, Py_ssize_t row,
+                                      const int *label_positions) noexcept nogil:
+        """The loss of the scores output[:n_active]; output becomes dLoss/dlogits."""
+        if self.binary_loss:
+            return self._binary_errors(output, n_active, row, label_positions)
+        return self._softmax_errors(output, n_active, row, label_positions)
+
+    cdef double _binary_errors(self, float *output, Py_ssize_t n_active, Py_ssize_t row,
+                               const int *label_positions) noexcept nogil:
+        """Binary cross-entropy of each score output[:n_active] against whether it is one of
+        the row's labels (at label_positions; -1: not computed), summed; output becomes
+        dLoss/dlogits = sigmoid(score) - target. Uncomputed outputs add nothing."""
+        cdef long long first_label = self.y_indptr[row]
+        cdef Py_ssize_t n_labels = self.y_indptr[row + 1] - first_label, k, q
+        cdef double loss = 0.0
+        cdef float score, e
+        cdef int position
+        # -log(sigmoid(score)) = softplus(score) - score: the labels' scores first
+        for q in range(n_labels):
+            position = label_positions[q] if label_positions != NULL else self.y_indices[first_label + q]
+            if position >= 0:
+                loss -= output[position]
+        for k in range(n_active):
+            score = output[k]
+            # softplus and sigmoid without overflow for scores of either sign
+            e = expf(-fabsf(score))
+            loss += fmaxf(score, 0.0) + log1pf(e)
+            output[k] = 1.0 / (1.0 + e) if score >= 0 else e / (1.0 + e)
+        for q in range(n_labels):
+            position = label_positions[q] if label_positions != NULL else self.y_indices[first_label + q]
+            if position >= 0:
+                output[position] -= 1.0
+        return loss
 
     cdef double _softmax_errors(self, float *output, Py_ssize_t n_active, Py_ssize_t row,
                                 const int *label_positions) noexcept nogil:
@@ -709,7 +750,7 @@ cdef class AdamTrainer:
         cdef double loss
         forward_hidden(self.layers, self.n_layers, &self.X, row, hidden, self.hidden_offsets)
         score_neurons(output_layer, hidden + last, NULL, self.n_outputs, output)
-        loss = self._softmax_errors(output, self.n_outputs, row, NULL)
+        loss = self._output_errors(output, self.n_outputs, row, NULL)
         self.output_starts[slot] = slot * self.active_capacity
         self.output_stops[slot] = slot * self.active_capacity + self.n_outputs
         vec_weighted_row_sum(previous, NULL, output_layer.n_in, output, 1, output_layer.weights,
