@@ -81,8 +81,12 @@ def test_reference_gradients_match_finite_differences(binary):
 @pytest.mark.parametrize("multilabel", [False, True])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("binary", [False, True])
-def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, binary):
-    X, weights, biases, labels = random_problem(2, multilabel=multilabel)
+# narrow layers, and layers wide enough for the vector paths of the block kernels (16 and
+# more inputs, neurons in groups of four and a remainder)
+@pytest.mark.parametrize("shape", [((6, 5), 4), ((20, 17), 9)])
+def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, binary, shape):
+    hidden, n_outputs = shape
+    X, weights, biases, labels = random_problem(2, multilabel=multilabel, hidden=hidden, n_outputs=n_outputs)
     n = X.shape[0]
     network = Network([w.copy() for w in weights], [b.copy() for b in biases])
     trainer = AdamTrainer(network)
@@ -174,3 +178,37 @@ def test_engine_rejects_out_of_range_input():
         trainer.train_batch(np.array([0, X.shape[0]]))
     with pytest.raises(ValueError, match="exceeds"):
         trainer.train_batch(np.arange(5))
+
+
+@pytest.mark.parametrize("count", [1, 7, 16])
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_block_kernels_match_numpy_and_each_other(count, with_ids):
+    from sparsenet.engine._trainer import block_products
+
+    rng = np.random.default_rng(count)
+    # widths that are not multiples of the vector or unroll sizes
+    n_in, n_neurons = 37, 23
+    hidden = rng.normal(size=(count, n_in)).astype(np.float32)
+    weights = rng.normal(size=(n_neurons, n_in)).astype(np.float32)
+    biases = rng.normal(size=n_neurons).astype(np.float32)
+    ids = rng.choice(n_neurons, size=10, replace=False).astype(np.int32) if with_ids else None
+    chosen = ids if with_ids else np.arange(n_neurons)
+    errors = rng.normal(size=(count, len(chosen))).astype(np.float32)
+    scores, back = block_products(hidden, weights, biases, ids, errors)
+    h64, w64 = hidden.astype(np.float64), weights[chosen].astype(np.float64)
+    np.testing.assert_allclose(scores, biases[chosen] + h64 @ w64.T, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(back, errors.astype(np.float64) @ w64, rtol=1e-4, atol=1e-4)
+    # the portable kernels round exactly as the vector ones (same order, fused multiply-adds)
+    generic_scores, generic_back = block_products(hidden, weights, biases, ids, errors, generic=True)
+    np.testing.assert_array_equal(generic_scores, scores)
+    np.testing.assert_array_equal(generic_back, back)
+
+
+def test_block_kernels_refuse_out_of_range_ids():
+    from sparsenet.engine._trainer import block_products
+
+    hidden, weights, biases = np.ones((2, 3)), np.ones((4, 3)), np.ones(4)
+    with pytest.raises(ValueError, match="ids out of range"):
+        block_products(hidden, weights, biases, np.array([0, 4]), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="rows of hidden"):
+        block_products(np.ones((17, 3)), weights, biases, None, np.ones((17, 4)))

@@ -24,6 +24,12 @@ from sparsenet.engine._random cimport draw, mix64, uniform_symmetric
 from sparsenet.engine._sampling cimport NeuronSampler
 from sparsenet.lsh._hashing cimport HashFamily
 from sparsenet.engine._vector_ops cimport (
+    SN_BLOCK,
+    block_backprop,
+    block_backprop_generic,
+    block_scores,
+    block_scores_generic,
+    gradient_rows4,
     vec_adam_step,
     vec_axpy,
     vec_dot,
@@ -48,10 +54,8 @@ cdef inline double now() noexcept nogil:
     return t.tv_sec + 1e-9 * t.tv_nsec
 
 
-# samples that score the shared output neurons together: each shared weight row is read once
-# per block (16 last hidden layers of 128 floats: 8 KB, in L1 with the row)
-cdef enum:
-    SHARED_BLOCK = 16
+# SN_BLOCK (16) samples score the output neurons they all compute together: each such weight
+# row is read once per block (16 last hidden layers of 128 floats: 8 KB, in L1 with the row)
 
 # a sample's own padding draws from another stream than the step's shared padding
 cdef unsigned long long PADDING_STREAM = 0x5DEECE66DULL
@@ -91,6 +95,49 @@ def new_glorot_network(list layer_sizes, unsigned long long seed, int n_threads=
         weight_m.append(block[:, 1])
         weight_v.append(block[:, 2])
     return AdamTrainer(Network(weights, biases), weight_m, weight_v)
+
+
+def block_products(hidden, weights, biases, ids, errors, bint generic=False):
+    """The block kernels of the training step on one block of samples, for tests.
+
+    Returns ``(scores, back_errors)``: ``scores[i, k] = biases[ids[k]] + weights[ids[k]] @
+    hidden[i]`` and ``back_errors[i] = sum_k errors[i, k] * weights[ids[k]]``, for up to
+    SN_BLOCK rows of ``hidden``; ``ids`` None means every neuron in order. ``generic`` runs
+    the portable kernels instead of the AVX2 ones.
+    """
+    cdef float[:, ::1] h = np.ascontiguousarray(hidden, dtype=np.float32)
+    cdef float[:, ::1] w = np.ascontiguousarray(weights, dtype=np.float32)
+    cdef float[::1] b = np.ascontiguousarray(biases, dtype=np.float32)
+    cdef Py_ssize_t count = h.shape[0], n_in = h.shape[1], i, j
+    id_array = None if ids is None else np.ascontiguousarray(ids, dtype=np.int32)
+    cdef Py_ssize_t n_neurons = w.shape[0] if id_array is None else id_array.shape[0]
+    if not 1 <= count <= SN_BLOCK or w.shape[1] != n_in or b.shape[0] != w.shape[0]:
+        raise ValueError(f"need 1 to {SN_BLOCK} rows of hidden and matching weights and biases")
+    if id_array is not None and n_neurons and (id_array.min() < 0 or id_array.max() >= w.shape[0]):
+        raise ValueError("ids out of range")
+    cdef float[:, ::1] e = np.ascontiguousarray(errors, dtype=np.float32)
+    if e.shape[0] != count or e.shape[1] != n_neurons:
+        raise ValueError("errors must have shape (rows of hidden, number of neurons)")
+    if n_neurons == 0:
+        return np.zeros((count, 0), dtype=np.float32), np.zeros((count, n_in), dtype=np.float32)
+    cdef int[::1] id_view = id_array if id_array is not None else np.zeros(1, dtype=np.int32)
+    cdef const int *id_pointer = NULL if id_array is None else &id_view[0]
+    cdef float[:, ::1] scores = np.zeros((count, max(n_neurons, 1)), dtype=np.float32)
+    cdef float[::1] hidden_t = np.zeros(SN_BLOCK * max(n_in, 1), dtype=np.float32)
+    cdef float[::1] errors_t = np.zeros(SN_BLOCK * max(n_in, 1), dtype=np.float32)
+    for i in range(count):
+        for j in range(n_in):
+            hidden_t[j * SN_BLOCK + i] = h[i, j]
+    if generic:
+        block_scores_generic(&scores[0, 0], scores.shape[1], count, &hidden_t[0], n_in, &w[0, 0], n_in, &b[0],
+                             id_pointer, n_neurons)
+        block_backprop_generic(&errors_t[0], count, n_in, &e[0, 0], e.shape[1], &w[0, 0], n_in, id_pointer, n_neurons)
+    else:
+        block_scores(&scores[0, 0], scores.shape[1], count, &hidden_t[0], n_in, &w[0, 0], n_in, &b[0],
+                     id_pointer, n_neurons)
+        block_backprop(&errors_t[0], count, n_in, &e[0, 0], e.shape[1], &w[0, 0], n_in, id_pointer, n_neurons)
+    back = np.asarray(errors_t).reshape(max(n_in, 1), SN_BLOCK)[:n_in, :count].T.copy()
+    return np.asarray(scores)[:, :n_neurons].copy(), back
 
 
 cdef class AdamTrainer:
@@ -150,6 +197,8 @@ cdef class AdamTrainer:
     cdef long long[::1] input_starts, input_stops
     cdef double[::1] sample_losses
     cdef float[:, ::1] row_gradients   # (n_threads, longest row): one gradient row per thread
+    cdef float[:, ::1] block_lanes     # (n_threads, 2 * SN_BLOCK * last hidden width): a block's
+                                       # last hidden layers and their errors, transposed
     cdef int[:, ::1] positions         # (n_threads, n_outputs): where a neuron sits in the active set
     cdef int[:, ::1] ranking_scratch   # (n_threads, sampler.ranking_scratch_size)
     cdef long long[:, ::1] counters    # (n_threads, 3): labels seen, found by the tables, active
@@ -285,7 +334,8 @@ cdef class AdamTrainer:
         self.max_rebuild_interval, self.redraw_every = max_rebuild_interval, redraw_every
         if self.sampler is not None and self.sampler.n_builds == 0:
             self._rebuild_tables()
-        longest_row = max([net.layers[0].n_out] + [net.layers[l].n_in for l in range(1, net.n_layers)])
+        # room for four neurons' gradient rows (or one input-layer row)
+        longest_row = max([net.layers[0].n_out] + [4 * net.layers[l].n_in for l in range(1, net.n_layers)])
         self.batch_capacity = batch_size
         self.activations = np.zeros((batch_size, net.hidden_total), dtype=np.float32)
         self.errors = np.zeros((batch_size, net.hidden_total), dtype=np.float32)
@@ -295,6 +345,7 @@ cdef class AdamTrainer:
         self.output_starts = np.zeros(batch_size, dtype=np.int64)
         self.output_stops = np.zeros(batch_size, dtype=np.int64)
         self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
+        self.block_lanes = np.zeros((n_threads, 2 * SN_BLOCK * net.layers[net.n_layers - 1].n_in), dtype=np.float32)
         self.counters = np.zeros((n_threads, 3), dtype=np.int64)
         self.samples_seen = 0
         self.sampling_seconds = np.zeros(n_threads, dtype=np.float64)
@@ -359,6 +410,7 @@ cdef class AdamTrainer:
         self.activations = self.errors = self.output_errors = None
         self.active_neurons = None
         self.row_gradients = None
+        self.block_lanes = None
         self.sample_losses = None
         self.positions = None
         self.ranking_scratch = None
@@ -510,23 +562,21 @@ cdef class AdamTrainer:
         """Phase 1 over the samples; meanwhile the first thread groups the batch's input
         features (serial work hidden behind the parallel work).
 
-        A sampled output layer takes two passes: each sample selects and scores its own
-        neurons (tables, labels); then blocks of samples score the step's shared neurons
-        together, so that each shared weight row is read once per block instead of once
-        per sample, and finish the softmax and back-propagation."""
-        cdef Py_ssize_t s, block, n_blocks = (n + SHARED_BLOCK - 1) // SHARED_BLOCK
+        Two passes: each sample goes through the hidden layers (and on a sampled layer
+        selects and scores its own neurons: tables, labels); then blocks of SN_BLOCK samples
+        score the neurons they all compute (every neuron of a dense layer, the step's
+        shared ones of a sampled layer) together, so that each of those weight rows is read
+        once per block instead of once per sample, and finish the loss and
+        back-propagation."""
+        cdef Py_ssize_t s, block, n_blocks = (n + SN_BLOCK - 1) // SN_BLOCK
         with parallel(num_threads=self.n_threads):
             if threadid() == 0:
                 self._group_input(batch, n)
             # dynamic: the other threads take more samples while the first one groups
-            if self.sampler is None:
-                for s in prange(n, schedule="dynamic", chunksize=4):
-                    self.sample_losses[s] = self._forward_backward_sample(s, batch[s], threadid())
-            else:
-                for s in prange(n, schedule="dynamic", chunksize=4):
-                    self._select_and_score(s, batch[s], threadid())
-                for block in prange(n_blocks, schedule="dynamic", chunksize=1):
-                    self._shared_block(batch, block * SHARED_BLOCK, min(SHARED_BLOCK, n - block * SHARED_BLOCK))
+            for s in prange(n, schedule="dynamic", chunksize=4):
+                self._select_and_score(s, batch[s], threadid())
+            for block in prange(n_blocks, schedule="dynamic", chunksize=1):
+                self._block(batch, block * SN_BLOCK, min(SN_BLOCK, n - block * SN_BLOCK), threadid())
 
     cdef void _group_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
         cdef Py_ssize_t s
@@ -610,12 +660,16 @@ cdef class AdamTrainer:
         return n_active
 
     cdef void _select_and_score(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
-        """Forward one row through the hidden layers, select its own output neurons and
-        score them (the shared ones are scored by _shared_block)."""
+        """Forward one row through the hidden layers; on a sampled layer, also select its
+        own output neurons and score them (the others are scored by _block)."""
         cdef Py_ssize_t n_shared = self.n_shared, n_active
         cdef float *hidden = &self.activations[slot, 0]
         cdef const float *last_hidden = hidden + self.hidden_offsets[self.n_layers - 2]
         forward_hidden(self.layers, self.n_layers, &self.X, row, hidden, self.hidden_offsets)
+        if self.sampler is None:
+            self.output_starts[slot] = slot * self.active_capacity
+            self.output_stops[slot] = slot * self.active_capacity + self.n_outputs
+            return
         n_active = self._select_extra(slot, row, last_hidden, tid)
         score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, n_shared],
                       n_active - n_shared, &self.output_errors[slot, n_shared])
@@ -623,37 +677,43 @@ cdef class AdamTrainer:
         self.output_starts[slot] = slot * self.active_capacity + n_shared
         self.output_stops[slot] = slot * self.active_capacity + n_active
 
-    cdef void _shared_block(self, const long long *batch, Py_ssize_t first, Py_ssize_t count) noexcept nogil:
-        """Samples first .. first + count - 1: score the shared neurons, softmax and loss,
-        then back-propagate. Each shared weight row is read once for the whole block."""
+    cdef void _block(self, const long long *batch, Py_ssize_t first, Py_ssize_t count, int tid) noexcept nogil:
+        """Samples first .. first + count - 1: score the neurons every sample computes (all
+        of a dense output layer; the step's shared ones of a sampled layer), the loss, then
+        back-propagate. Each such weight row is read once for the whole block (block
+        kernels over the transposed last hidden layers); the samples' own neurons (sampled
+        layers) were scored by _select_and_score."""
         cdef const Layer *output = &self.layers[self.n_layers - 1]
         cdef Py_ssize_t n_in = output.n_in, last = self.hidden_offsets[self.n_layers - 2]
-        cdef Py_ssize_t k, i, n_shared = self.n_shared, n_active
-        cdef const float *weights
-        cdef float bias, error
+        cdef bint dense = self.sampler is None
+        cdef Py_ssize_t k, i, j, n_common = self.n_outputs if dense else self.n_shared, n_active
+        cdef const int *ids = NULL if dense else &self.shared_ids[0]
+        cdef float *hidden_t = &self.block_lanes[tid, 0]
+        cdef float *errors_t = hidden_t + SN_BLOCK * n_in
         cdef float *previous
-        for k in range(n_shared):
-            weights = output.weights + self.shared_ids[k] * output.row_stride
-            bias = output.biases[self.shared_ids[k]]
-            for i in range(first, first + count):
-                self.output_errors[i, k] = bias + vec_dot(weights, &self.activations[i, last], n_in)
+        memset(hidden_t, 0, 2 * SN_BLOCK * n_in * sizeof(float))
+        for i in range(count):
+            for j in range(n_in):
+                hidden_t[j * SN_BLOCK + i] = self.activations[first + i, last + j]
+        block_scores(&self.output_errors[first, 0], self.output_errors.shape[1], count, hidden_t, n_in,
+                     output.weights, output.row_stride, output.biases, ids, n_common)
         for i in range(first, first + count):
             n_active = self.output_stops[i] - i * self.active_capacity
             self.sample_losses[i] = self._output_errors(&self.output_errors[i, 0], n_active, batch[i],
-                                                        &self.label_slots[i, 0])
-            memset(&self.errors[i, last], 0, n_in * sizeof(float))
-        for k in range(n_shared):
-            weights = output.weights + self.shared_ids[k] * output.row_stride
-            for i in range(first, first + count):
-                error = self.output_errors[i, k]
-                if error != 0.0:
-                    vec_axpy(&self.errors[i, last], error, weights, n_in)
+                                                        NULL if dense else &self.label_slots[i, 0])
+        block_backprop(errors_t, count, n_in, &self.output_errors[first, 0], self.output_errors.shape[1],
+                       output.weights, output.row_stride, ids, n_common)
+        for i in range(count):
+            previous = &self.errors[first + i, last]
+            for j in range(n_in):
+                previous[j] = errors_t[j * SN_BLOCK + i]
         for i in range(first, first + count):
             n_active = self.output_stops[i] - i * self.active_capacity
             previous = &self.errors[i, last]
-            vec_weighted_row_sum(previous, previous, n_in, &self.output_errors[i, n_shared], 1,
-                                 output.weights, output.row_stride, &self.active_neurons[i, n_shared],
-                                 n_active - n_shared)
+            if n_active > n_common:
+                vec_weighted_row_sum(previous, previous, n_in, &self.output_errors[i, n_common], 1,
+                                     output.weights, output.row_stride, &self.active_neurons[i, n_common],
+                                     n_active - n_common)
             vec_relu_backward(previous, &self.activations[i, last], n_in)
             self._backprop_hidden(i)
 
@@ -739,26 +799,6 @@ cdef class AdamTrainer:
                                  NULL, layer.n_out)
             vec_relu_backward(errors + self.hidden_offsets[l - 1], hidden + self.hidden_offsets[l - 1], layer.n_in)
 
-    cdef double _forward_backward_sample(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
-        """Dense output layer: forward one row, softmax cross-entropy against its labels over
-        all output neurons, back-propagate the errors."""
-        cdef const Layer *output_layer = &self.layers[self.n_layers - 1]
-        cdef float *hidden = &self.activations[slot, 0]
-        cdef float *output = &self.output_errors[slot, 0]
-        cdef Py_ssize_t last = self.hidden_offsets[self.n_layers - 2]
-        cdef float *previous = &self.errors[slot, last]
-        cdef double loss
-        forward_hidden(self.layers, self.n_layers, &self.X, row, hidden, self.hidden_offsets)
-        score_neurons(output_layer, hidden + last, NULL, self.n_outputs, output)
-        loss = self._output_errors(output, self.n_outputs, row, NULL)
-        self.output_starts[slot] = slot * self.active_capacity
-        self.output_stops[slot] = slot * self.active_capacity + self.n_outputs
-        vec_weighted_row_sum(previous, NULL, output_layer.n_in, output, 1, output_layer.weights,
-                             output_layer.row_stride, NULL, self.n_outputs)
-        vec_relu_backward(previous, hidden + last, output_layer.n_in)
-        self._backprop_hidden(slot)
-        return loss
-
     cdef void _update_input_layer(self, Py_ssize_t n, float step_size) noexcept nogil:
         """Adam on each input feature touched by the batch, and on the first layer's biases.
         Meanwhile the first thread groups a sampled output layer's active neurons."""
@@ -791,16 +831,18 @@ cdef class AdamTrainer:
     cdef void _update_neuron_layers(self, Py_ssize_t n, float step_size) noexcept nogil:
         """Adam on the neurons (rows) of the later layers: a row's gradient is the sum over
         samples of the neuron's error times the previous layer's activations. Dense layers
-        visit every neuron; a sampled output layer only the neurons some sample activated."""
-        cdef Py_ssize_t l, k, s, n_in, n_out, offset, n_rows, first, count
+        visit every neuron; a sampled output layer only the neurons some sample activated.
+        Neurons every sample computed (all of a dense layer, the shared ones of a sampled
+        layer) are done four at a time, each activation read serving the four."""
+        cdef Py_ssize_t l, n_in, n_out, n_own, n_common, n_units, unit, first, count, r, s
         cdef float inv_batch = 1.0 / n
         cdef float bias_gradient
         cdef float *gradient
         cdef const float *errors
-        cdef Py_ssize_t errors_stride
+        cdef Py_ssize_t errors_stride, activations_stride = self.activations.shape[1]
         cdef const float *inputs
         cdef bint sampled
-        cdef Py_ssize_t neuron, shared
+        cdef Py_ssize_t neuron
         for l in range(1, self.n_layers):
             n_in, n_out = self.layers[l].n_in, self.layers[l].n_out
             inputs = &self.activations[0, 0] + self.hidden_offsets[l - 1]
@@ -812,36 +854,42 @@ cdef class AdamTrainer:
                 errors_stride = self.errors.shape[1]
             # a sampled layer: the neurons samples chose themselves (grouped), then the
             # step's shared neurons, which every sample of the batch computed
-            n_rows = self.output_groups.n_groups + self.n_shared if sampled else n_out
+            n_own = self.output_groups.n_groups if sampled else 0
+            n_common = self.n_shared if sampled else n_out
+            n_units = n_own + (n_common + 3) // 4
             with parallel(num_threads=self.n_threads):
-                for k in prange(n_rows, schedule="dynamic", chunksize=16):
+                for unit in prange(n_units, schedule="dynamic", chunksize=4):
                     gradient = &self.row_gradients[threadid(), 0]
-                    bias_gradient = 0.0
-                    if sampled and k >= self.output_groups.n_groups:
-                        shared = k - self.output_groups.n_groups
-                        neuron = self.shared_ids[shared]
-                        vec_weighted_row_sum(gradient, NULL, n_in, errors + shared, errors_stride,
-                                             inputs, self.activations.shape[1], NULL, n)
-                        for s in range(n):
-                            bias_gradient = bias_gradient + errors[s * errors_stride + shared]
-                    elif sampled:
-                        first = self.output_groups.group_start[k]
-                        count = self.output_groups.group_start[k + 1] - first
+                    if unit < n_own:
+                        first = self.output_groups.group_start[unit]
+                        count = self.output_groups.group_start[unit + 1] - first
                         vec_weighted_row_sum(gradient, NULL, n_in, &self.output_groups.entry_value[first], 1,
-                                             inputs, self.activations.shape[1], &self.output_groups.entry_sample[first], count)
+                                             inputs, activations_stride, &self.output_groups.entry_sample[first], count)
+                        bias_gradient = 0.0
                         for s in range(count):
                             bias_gradient = bias_gradient + self.output_groups.entry_value[first + s]
-                        neuron = self.output_groups.ids[k]
+                        self._adam_on_neuron(l, self.output_groups.ids[unit], gradient, bias_gradient,
+                                             inv_batch, step_size)
                     else:
-                        neuron = k
-                        vec_weighted_row_sum(gradient, NULL, n_in, errors + k, errors_stride,
-                                             inputs, self.activations.shape[1], NULL, n)
-                        for s in range(n):
-                            bias_gradient = bias_gradient + errors[s * errors_stride + k]
-                    offset = neuron * self.layers[l].row_stride
-                    vec_adam_step(self.layers[l].weights + offset, self.weight_m_ptr[l] + offset,
-                                  self.weight_v_ptr[l] + offset, gradient, n_in, inv_batch,
-                                  self.l2, step_size, self.beta_1, self.beta_2, self.epsilon)
-                    vec_adam_step(self.layers[l].biases + neuron, self.bias_m_ptr[l] + neuron,
-                                  self.bias_v_ptr[l] + neuron, &bias_gradient, 1, inv_batch, 0.0,
-                                  step_size, self.beta_1, self.beta_2, self.epsilon)
+                        first = 4 * (unit - n_own)
+                        count = min(4, n_common - first)
+                        gradient_rows4(gradient, n_in, count, errors + first, errors_stride,
+                                       inputs, activations_stride, n)
+                        for r in range(count):
+                            bias_gradient = 0.0
+                            for s in range(n):
+                                bias_gradient = bias_gradient + errors[s * errors_stride + first + r]
+                            neuron = self.shared_ids[first + r] if sampled else first + r
+                            self._adam_on_neuron(l, neuron, gradient + r * n_in, bias_gradient,
+                                                 inv_batch, step_size)
+
+    cdef inline void _adam_on_neuron(self, Py_ssize_t l, Py_ssize_t neuron, const float *gradient,
+                                     float bias_gradient, float inv_batch, float step_size) noexcept nogil:
+        """Adam on one neuron's weight row and bias from their batch-summed gradients."""
+        cdef Py_ssize_t n_in = self.layers[l].n_in, offset = neuron * self.layers[l].row_stride
+        vec_adam_step(self.layers[l].weights + offset, self.weight_m_ptr[l] + offset,
+                      self.weight_v_ptr[l] + offset, gradient, n_in, inv_batch,
+                      self.l2, step_size, self.beta_1, self.beta_2, self.epsilon)
+        vec_adam_step(self.layers[l].biases + neuron, self.bias_m_ptr[l] + neuron,
+                      self.bias_v_ptr[l] + neuron, &bias_gradient, 1, inv_batch, 0.0,
+                      step_size, self.beta_1, self.beta_2, self.epsilon)

@@ -244,4 +244,283 @@ static void vec_weighted_row_sum(float *out, const float *init, ptrdiff_t n,
                              row_ids, count);
 }
 
+/* Block kernels: one output layer against a block of up to SN_BLOCK samples at once, the
+ * samples' vectors transposed (sample-minor: t[j * SN_BLOCK + i] is coordinate j of sample i,
+ * zero past the block's count). Each weight read serves all the samples of the block, which
+ * is what makes scoring thousands of neurons per sample compute-bound instead of bound by
+ * reading their weights. Every sum runs over j (scores) or k (errors) in order, one fused
+ * multiply-add at a time, whatever the block: results do not depend on how the batch is cut. */
+#define SN_BLOCK 16
+
+/* out[i * out_stride + k] = biases[id] + sum_j weights[id * row_stride + j] * hidden_t[j * SN_BLOCK + i]
+ * for k < n_neurons and i < count, id = ids[k] (k when ids is NULL). */
+__attribute__((unused))
+static void block_scores_generic(float *out, ptrdiff_t out_stride, ptrdiff_t count,
+                                 const float *hidden_t, ptrdiff_t n_in,
+                                 const float *weights, ptrdiff_t row_stride, const float *biases,
+                                 const int *ids, ptrdiff_t n_neurons)
+{
+    for (ptrdiff_t k = 0; k < n_neurons; k++) {
+        ptrdiff_t id = ids ? (ptrdiff_t)ids[k] : k;
+        const float *row = weights + id * row_stride;
+        for (ptrdiff_t i = 0; i < count; i++) {
+            float acc = biases[id];
+            for (ptrdiff_t j = 0; j < n_in; j++)
+                acc = fmaf(row[j], hidden_t[j * SN_BLOCK + i], acc);
+            out[i * out_stride + k] = acc;
+        }
+    }
+}
+
+/* errors_t[j * SN_BLOCK + i] += sum_k coefficients[i * coefficient_stride + k] * weights[id * row_stride + j]
+ * for j < n_in and i < count (the lanes past count are left alone), id as in block_scores. */
+__attribute__((unused))
+static void block_backprop_generic(float *errors_t, ptrdiff_t count, ptrdiff_t n_in,
+                                   const float *coefficients, ptrdiff_t coefficient_stride,
+                                   const float *weights, ptrdiff_t row_stride,
+                                   const int *ids, ptrdiff_t n_neurons)
+{
+    for (ptrdiff_t k = 0; k < n_neurons; k++) {
+        const float *row = weights + (ids ? (ptrdiff_t)ids[k] : k) * row_stride;
+        for (ptrdiff_t i = 0; i < count; i++) {
+            float c = coefficients[i * coefficient_stride + k];
+            for (ptrdiff_t j = 0; j < n_in; j++)
+                errors_t[j * SN_BLOCK + i] = fmaf(c, row[j], errors_t[j * SN_BLOCK + i]);
+        }
+    }
+}
+
+#ifdef SN_HAVE_AVX2_PATH
+/* four neurons at a time: per coordinate, two loads of the block's lanes serve eight FMAs */
+__attribute__((unused, target("avx2,fma")))
+static void block_scores_avx2(float *out, ptrdiff_t out_stride, ptrdiff_t count,
+                              const float *hidden_t, ptrdiff_t n_in,
+                              const float *weights, ptrdiff_t row_stride, const float *biases,
+                              const int *ids, ptrdiff_t n_neurons)
+{
+    float lanes[SN_BLOCK];
+    ptrdiff_t k = 0;
+    for (; k + 4 <= n_neurons; k += 4) {
+        /* named registers: arrays of __m256 indexed in the loop were spilled to the stack */
+        ptrdiff_t id0 = ids ? (ptrdiff_t)ids[k] : k, id1 = ids ? (ptrdiff_t)ids[k + 1] : k + 1;
+        ptrdiff_t id2 = ids ? (ptrdiff_t)ids[k + 2] : k + 2, id3 = ids ? (ptrdiff_t)ids[k + 3] : k + 3;
+        const float *r0 = weights + id0 * row_stride, *r1 = weights + id1 * row_stride;
+        const float *r2 = weights + id2 * row_stride, *r3 = weights + id3 * row_stride;
+        __m256 a0 = _mm256_set1_ps(biases[id0]), b0 = a0, a1 = _mm256_set1_ps(biases[id1]), b1 = a1;
+        __m256 a2 = _mm256_set1_ps(biases[id2]), b2 = a2, a3 = _mm256_set1_ps(biases[id3]), b3 = a3;
+        for (ptrdiff_t j = 0; j < n_in; j++) {
+            __m256 h0 = _mm256_loadu_ps(hidden_t + j * SN_BLOCK);
+            __m256 h1 = _mm256_loadu_ps(hidden_t + j * SN_BLOCK + 8);
+            __m256 w = _mm256_broadcast_ss(r0 + j);
+            a0 = _mm256_fmadd_ps(w, h0, a0);
+            b0 = _mm256_fmadd_ps(w, h1, b0);
+            w = _mm256_broadcast_ss(r1 + j);
+            a1 = _mm256_fmadd_ps(w, h0, a1);
+            b1 = _mm256_fmadd_ps(w, h1, b1);
+            w = _mm256_broadcast_ss(r2 + j);
+            a2 = _mm256_fmadd_ps(w, h0, a2);
+            b2 = _mm256_fmadd_ps(w, h1, b2);
+            w = _mm256_broadcast_ss(r3 + j);
+            a3 = _mm256_fmadd_ps(w, h0, a3);
+            b3 = _mm256_fmadd_ps(w, h1, b3);
+        }
+        float tile[4 * SN_BLOCK];
+        _mm256_storeu_ps(tile, a0);
+        _mm256_storeu_ps(tile + 8, b0);
+        _mm256_storeu_ps(tile + 16, a1);
+        _mm256_storeu_ps(tile + 24, b1);
+        _mm256_storeu_ps(tile + 32, a2);
+        _mm256_storeu_ps(tile + 40, b2);
+        _mm256_storeu_ps(tile + 48, a3);
+        _mm256_storeu_ps(tile + 56, b3);
+        for (ptrdiff_t i = 0; i < count; i++)
+            for (int r = 0; r < 4; r++)
+                out[i * out_stride + k + r] = tile[r * SN_BLOCK + i];
+    }
+    for (; k < n_neurons; k++) {
+        ptrdiff_t id = ids ? (ptrdiff_t)ids[k] : k;
+        const float *row = weights + id * row_stride;
+        __m256 low = _mm256_set1_ps(biases[id]), high = low;
+        for (ptrdiff_t j = 0; j < n_in; j++) {
+            __m256 w = _mm256_broadcast_ss(row + j);
+            low = _mm256_fmadd_ps(w, _mm256_loadu_ps(hidden_t + j * SN_BLOCK), low);
+            high = _mm256_fmadd_ps(w, _mm256_loadu_ps(hidden_t + j * SN_BLOCK + 8), high);
+        }
+        _mm256_storeu_ps(lanes, low);
+        _mm256_storeu_ps(lanes + 8, high);
+        for (ptrdiff_t i = 0; i < count; i++)
+            out[i * out_stride + k] = lanes[i];
+    }
+}
+
+__attribute__((unused, target("avx2,fma")))
+static void block_backprop_avx2(float *errors_t, ptrdiff_t count, ptrdiff_t n_in,
+                                const float *coefficients, ptrdiff_t coefficient_stride,
+                                const float *weights, ptrdiff_t row_stride,
+                                const int *ids, ptrdiff_t n_neurons)
+{
+    float lanes[SN_BLOCK];
+    /* lanes past count add zero: their errors are never read */
+    ptrdiff_t k = 0;
+    for (; k + 4 <= n_neurons; k += 4) {
+        const float *r0 = weights + (ids ? (ptrdiff_t)ids[k] : k) * row_stride;
+        const float *r1 = weights + (ids ? (ptrdiff_t)ids[k + 1] : k + 1) * row_stride;
+        const float *r2 = weights + (ids ? (ptrdiff_t)ids[k + 2] : k + 2) * row_stride;
+        const float *r3 = weights + (ids ? (ptrdiff_t)ids[k + 3] : k + 3) * row_stride;
+        float tile[4 * SN_BLOCK];
+        for (int r = 0; r < 4; r++)
+            for (ptrdiff_t i = 0; i < SN_BLOCK; i++)
+                tile[r * SN_BLOCK + i] = i < count ? coefficients[i * coefficient_stride + k + r] : 0.0f;
+        __m256 c0 = _mm256_loadu_ps(tile), d0 = _mm256_loadu_ps(tile + 8);
+        __m256 c1 = _mm256_loadu_ps(tile + 16), d1 = _mm256_loadu_ps(tile + 24);
+        __m256 c2 = _mm256_loadu_ps(tile + 32), d2 = _mm256_loadu_ps(tile + 40);
+        __m256 c3 = _mm256_loadu_ps(tile + 48), d3 = _mm256_loadu_ps(tile + 56);
+        for (ptrdiff_t j = 0; j < n_in; j++) {
+            __m256 e0 = _mm256_loadu_ps(errors_t + j * SN_BLOCK);
+            __m256 e1 = _mm256_loadu_ps(errors_t + j * SN_BLOCK + 8);
+            __m256 w = _mm256_broadcast_ss(r0 + j);
+            e0 = _mm256_fmadd_ps(c0, w, e0);
+            e1 = _mm256_fmadd_ps(d0, w, e1);
+            w = _mm256_broadcast_ss(r1 + j);
+            e0 = _mm256_fmadd_ps(c1, w, e0);
+            e1 = _mm256_fmadd_ps(d1, w, e1);
+            w = _mm256_broadcast_ss(r2 + j);
+            e0 = _mm256_fmadd_ps(c2, w, e0);
+            e1 = _mm256_fmadd_ps(d2, w, e1);
+            w = _mm256_broadcast_ss(r3 + j);
+            e0 = _mm256_fmadd_ps(c3, w, e0);
+            e1 = _mm256_fmadd_ps(d3, w, e1);
+            _mm256_storeu_ps(errors_t + j * SN_BLOCK, e0);
+            _mm256_storeu_ps(errors_t + j * SN_BLOCK + 8, e1);
+        }
+    }
+    for (; k < n_neurons; k++) {
+        const float *row = weights + (ids ? (ptrdiff_t)ids[k] : k) * row_stride;
+        for (ptrdiff_t i = 0; i < SN_BLOCK; i++)
+            lanes[i] = i < count ? coefficients[i * coefficient_stride + k] : 0.0f;
+        __m256 low = _mm256_loadu_ps(lanes), high = _mm256_loadu_ps(lanes + 8);
+        for (ptrdiff_t j = 0; j < n_in; j++) {
+            __m256 w = _mm256_broadcast_ss(row + j);
+            _mm256_storeu_ps(errors_t + j * SN_BLOCK,
+                             _mm256_fmadd_ps(low, w, _mm256_loadu_ps(errors_t + j * SN_BLOCK)));
+            _mm256_storeu_ps(errors_t + j * SN_BLOCK + 8,
+                             _mm256_fmadd_ps(high, w, _mm256_loadu_ps(errors_t + j * SN_BLOCK + 8)));
+        }
+    }
+}
+#endif
+
+__attribute__((unused))
+static void block_scores(float *out, ptrdiff_t out_stride, ptrdiff_t count,
+                         const float *hidden_t, ptrdiff_t n_in,
+                         const float *weights, ptrdiff_t row_stride, const float *biases,
+                         const int *ids, ptrdiff_t n_neurons)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    if (sn_cpu_has_avx2_fma()) {
+        block_scores_avx2(out, out_stride, count, hidden_t, n_in, weights, row_stride, biases, ids, n_neurons);
+        return;
+    }
+#endif
+    block_scores_generic(out, out_stride, count, hidden_t, n_in, weights, row_stride, biases, ids, n_neurons);
+}
+
+__attribute__((unused))
+static void block_backprop(float *errors_t, ptrdiff_t count, ptrdiff_t n_in,
+                           const float *coefficients, ptrdiff_t coefficient_stride,
+                           const float *weights, ptrdiff_t row_stride,
+                           const int *ids, ptrdiff_t n_neurons)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    if (sn_cpu_has_avx2_fma()) {
+        block_backprop_avx2(errors_t, count, n_in, coefficients, coefficient_stride, weights, row_stride, ids, n_neurons);
+        return;
+    }
+#endif
+    block_backprop_generic(errors_t, count, n_in, coefficients, coefficient_stride, weights, row_stride, ids, n_neurons);
+}
+
+/* out[r * n + j] = sum_i coefficients[i * coefficient_stride + r] * rows[i * row_stride + j]
+ * for r < n_out_rows (at most 4), j < n, the sum over i < count in order, one fused
+ * multiply-add at a time: the weight gradients of up to four neurons of a layer at once
+ * (coefficients: the neurons' errors, one row per sample; rows: the samples' inputs). Each
+ * input read serves four neurons, so reading the batch's inputs from the L2 cache no longer
+ * limits the update. A neuron's result does not depend on the others of its group. */
+__attribute__((unused))
+static void gradient_rows4_generic(float *out, ptrdiff_t n, ptrdiff_t n_out_rows,
+                                   const float *coefficients, ptrdiff_t coefficient_stride,
+                                   const float *rows, ptrdiff_t row_stride, ptrdiff_t count)
+{
+    for (ptrdiff_t r = 0; r < n_out_rows; r++)
+        for (ptrdiff_t j = 0; j < n; j++) {
+            float acc = 0.0f;
+            for (ptrdiff_t i = 0; i < count; i++)
+                acc = fmaf(coefficients[i * coefficient_stride + r], rows[i * row_stride + j], acc);
+            out[r * n + j] = acc;
+        }
+}
+
+#ifdef SN_HAVE_AVX2_PATH
+__attribute__((unused, target("avx2,fma")))
+static void gradient_rows4_avx2(float *out, ptrdiff_t n, ptrdiff_t n_out_rows,
+                                const float *coefficients, ptrdiff_t coefficient_stride,
+                                const float *rows, ptrdiff_t row_stride, ptrdiff_t count)
+{
+    if (n_out_rows != 4) {
+        gradient_rows4_generic(out, n, n_out_rows, coefficients, coefficient_stride, rows, row_stride, count);
+        return;
+    }
+    ptrdiff_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        for (ptrdiff_t i = 0; i < count; i++) {
+            const float *row = rows + i * row_stride + j;
+            const float *c = coefficients + i * coefficient_stride;
+            __m256 x0 = _mm256_loadu_ps(row), x1 = _mm256_loadu_ps(row + 8);
+            __m256 w = _mm256_broadcast_ss(c);
+            a0 = _mm256_fmadd_ps(w, x0, a0);
+            b0 = _mm256_fmadd_ps(w, x1, b0);
+            w = _mm256_broadcast_ss(c + 1);
+            a1 = _mm256_fmadd_ps(w, x0, a1);
+            b1 = _mm256_fmadd_ps(w, x1, b1);
+            w = _mm256_broadcast_ss(c + 2);
+            a2 = _mm256_fmadd_ps(w, x0, a2);
+            b2 = _mm256_fmadd_ps(w, x1, b2);
+            w = _mm256_broadcast_ss(c + 3);
+            a3 = _mm256_fmadd_ps(w, x0, a3);
+            b3 = _mm256_fmadd_ps(w, x1, b3);
+        }
+        _mm256_storeu_ps(out + j, a0);
+        _mm256_storeu_ps(out + j + 8, b0);
+        _mm256_storeu_ps(out + n + j, a1);
+        _mm256_storeu_ps(out + n + j + 8, b1);
+        _mm256_storeu_ps(out + 2 * n + j, a2);
+        _mm256_storeu_ps(out + 2 * n + j + 8, b2);
+        _mm256_storeu_ps(out + 3 * n + j, a3);
+        _mm256_storeu_ps(out + 3 * n + j + 8, b3);
+    }
+    for (; j < n; j++)
+        for (ptrdiff_t r = 0; r < 4; r++) {
+            float acc = 0.0f;
+            for (ptrdiff_t i = 0; i < count; i++)
+                acc = fmaf(coefficients[i * coefficient_stride + r], rows[i * row_stride + j], acc);
+            out[r * n + j] = acc;
+        }
+}
+#endif
+
+__attribute__((unused))
+static void gradient_rows4(float *out, ptrdiff_t n, ptrdiff_t n_out_rows,
+                           const float *coefficients, ptrdiff_t coefficient_stride,
+                           const float *rows, ptrdiff_t row_stride, ptrdiff_t count)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    if (sn_cpu_has_avx2_fma()) {
+        gradient_rows4_avx2(out, n, n_out_rows, coefficients, coefficient_stride, rows, row_stride, count);
+        return;
+    }
+#endif
+    gradient_rows4_generic(out, n, n_out_rows, coefficients, coefficient_stride, rows, row_stride, count);
+}
+
 #endif
