@@ -2,8 +2,9 @@
 
 A step has two parallel phases, so no two threads ever write the same memory:
 
-1. over the samples of the batch: forward, softmax cross-entropy, back-propagation of the
-   errors; each sample writes only its own slot of the batch scratch;
+1. over the samples of the batch, then over blocks of SN_BLOCK samples: forward, the output
+   loss (softmax or binary cross-entropy), back-propagation of the errors; each sample
+   writes only its own slot of the batch scratch;
 2. over the weight rows that the batch touched: the row's gradient is summed from the
    samples' slots, then Adam updates the row at once. Untouched rows (the features absent
    from the batch) are not visited at all: this is what makes wide sparse inputs cheap.
