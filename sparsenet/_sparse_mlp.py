@@ -155,7 +155,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     feature_names_in_ : ndarray of str
         Column names of a DataFrame X, when it had string column names.
     loss_curve_ : list of float
-        Mean training cross-entropy of each epoch.
+        Mean training loss per row of each epoch: the softmax cross-entropy, or with the
+        binary loss the binary cross-entropies of the row's computed outputs, summed.
     best_loss_ : float or None
         Lowest training loss seen (None with early stopping).
     validation_scores_ : list of float or None
