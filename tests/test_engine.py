@@ -212,3 +212,17 @@ def test_block_kernels_refuse_out_of_range_ids():
         block_products(hidden, weights, biases, np.array([0, 4]), np.ones((2, 2)))
     with pytest.raises(ValueError, match="rows of hidden"):
         block_products(np.ones((17, 3)), weights, biases, None, np.ones((17, 4)))
+
+
+@pytest.mark.parametrize("n_out_rows", [1, 3, 4])
+def test_gradient_kernel_matches_numpy_and_its_portable_twin(n_out_rows):
+    from sparsenet.engine._trainer import gradient_products
+
+    rng = np.random.default_rng(n_out_rows)
+    coefficients = rng.normal(size=(29, n_out_rows)).astype(np.float32)
+    rows = rng.normal(size=(29, 41)).astype(np.float32)  # 41: two vector chunks and a tail
+    out = gradient_products(coefficients, rows)
+    np.testing.assert_allclose(out, coefficients.astype(np.float64).T @ rows, rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(gradient_products(coefficients, rows, generic=True), out)
+    with pytest.raises(ValueError, match="1 to 4"):
+        gradient_products(np.ones((3, 5)), np.ones((3, 2)))

@@ -31,6 +31,7 @@ from sparsenet.engine._vector_ops cimport (
     block_scores,
     block_scores_generic,
     gradient_rows4,
+    gradient_rows4_generic,
     vec_adam_step,
     vec_axpy,
     vec_dot,
@@ -139,6 +140,23 @@ def block_products(hidden, weights, biases, ids, errors, bint generic=False):
         block_backprop(&errors_t[0], count, n_in, &e[0, 0], e.shape[1], &w[0, 0], n_in, id_pointer, n_neurons)
     back = np.asarray(errors_t).reshape(max(n_in, 1), SN_BLOCK)[:n_in, :count].T.copy()
     return np.asarray(scores)[:, :n_neurons].copy(), back
+
+
+def gradient_products(coefficients, rows, bint generic=False):
+    """The update's four-neuron gradient kernel, for tests: ``coefficients.T @ rows`` for
+    ``coefficients`` of shape (count, 1 to 4) and ``rows`` of shape (count, n), summed in
+    order over the count. ``generic`` runs the portable kernel instead of the AVX2 one."""
+    cdef float[:, ::1] c = np.ascontiguousarray(coefficients, dtype=np.float32)
+    cdef float[:, ::1] x = np.ascontiguousarray(rows, dtype=np.float32)
+    cdef Py_ssize_t count = c.shape[0], n_out_rows = c.shape[1], n = x.shape[1]
+    if not 1 <= n_out_rows <= 4 or x.shape[0] != count or count == 0 or n == 0:
+        raise ValueError("need coefficients (count, 1 to 4) and rows (count, n), both non-empty")
+    cdef float[:, ::1] out = np.zeros((n_out_rows, n), dtype=np.float32)
+    if generic:
+        gradient_rows4_generic(&out[0, 0], n, n_out_rows, &c[0, 0], n_out_rows, &x[0, 0], n, count)
+    else:
+        gradient_rows4(&out[0, 0], n, n_out_rows, &c[0, 0], n_out_rows, &x[0, 0], n, count)
+    return np.asarray(out)
 
 
 cdef class AdamTrainer:
