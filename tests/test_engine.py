@@ -81,12 +81,14 @@ def test_reference_gradients_match_finite_differences(binary):
 @pytest.mark.parametrize("multilabel", [False, True])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("binary", [False, True])
-# narrow layers, and layers wide enough for the vector paths of the block kernels (16 and
-# more inputs, neurons in groups of four and a remainder)
-@pytest.mark.parametrize("shape", [((6, 5), 4), ((20, 17), 9)])
+# narrow layers; layers wide enough for the vector paths of the block kernels (16 and more
+# inputs, neurons in groups of four and a remainder); three blocks of samples (one short)
+# against more than one chunk of output neurons
+@pytest.mark.parametrize("shape", [((6, 5), 4, 9), ((20, 17), 9, 9), ((20,), 300, 40)])
 def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, binary, shape):
-    hidden, n_outputs = shape
-    X, weights, biases, labels = random_problem(2, multilabel=multilabel, hidden=hidden, n_outputs=n_outputs)
+    hidden, n_outputs, n_rows = shape
+    X, weights, biases, labels = random_problem(2, n=n_rows, multilabel=multilabel, hidden=hidden,
+                                                n_outputs=n_outputs)
     n = X.shape[0]
     network = Network([w.copy() for w in weights], [b.copy() for b in biases])
     trainer = AdamTrainer(network)
@@ -112,19 +114,22 @@ def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, bin
     np.testing.assert_array_equal(network.weights[0][~present[:, 0]], weights[0][~present[:, 0]])
 
 
-def train_a_few_batches(n_threads, seed=3):
-    X, weights, biases, labels = random_problem(seed, n=64, n_features=40, hidden=(16,), n_outputs=5)
+def train_a_few_batches(n_threads, seed=3, n_outputs=5, batch=16):
+    X, weights, biases, labels = random_problem(seed, n=4 * batch, n_features=40, hidden=(16,), n_outputs=n_outputs)
     network = Network(weights, biases)
     trainer = AdamTrainer(network)
-    trainer.configure(**HYPER, batch_size=16, n_threads=n_threads)
+    trainer.configure(**HYPER, batch_size=batch, n_threads=n_threads)
     trainer.bind(X, *label_csr(labels))
-    losses = [trainer.train_batch(np.arange(start, start + 16)) for start in range(0, 64, 16)]
+    losses = [trainer.train_batch(np.arange(start, start + batch)) for start in range(0, 4 * batch, batch)]
     return network, losses
 
 
-def test_training_is_bit_identical_across_thread_counts():
-    one, losses_one = train_a_few_batches(1)
-    two, losses_two = train_a_few_batches(2)
+# the second case: batches of 4 blocks (one thread takes them two at a time, two threads one
+# at a time) and an output layer of more than one chunk of neurons
+@pytest.mark.parametrize("n_outputs, batch", [(5, 16), (300, 64)])
+def test_training_is_bit_identical_across_thread_counts(n_outputs, batch):
+    one, losses_one = train_a_few_batches(1, n_outputs=n_outputs, batch=batch)
+    two, losses_two = train_a_few_batches(2, n_outputs=n_outputs, batch=batch)
     assert losses_one == losses_two
     for a, b in zip(one.weights + one.biases, two.weights + two.biases):
         np.testing.assert_array_equal(a, b)

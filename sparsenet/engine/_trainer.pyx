@@ -57,7 +57,12 @@ cdef inline double now() noexcept nogil:
 
 
 # SN_BLOCK (16) samples score the output neurons they all compute together: each such weight
-# row is read once per block (16 last hidden layers of 128 floats: 8 KB, in L1 with the row)
+# row is read once per block (16 last hidden layers of 128 floats: 8 KB, in L1 with the row).
+# A thread takes up to MAX_SUB_BLOCKS blocks at once, NEURON_CHUNK neurons at a time, so that
+# a large layer's weights come from memory once for all of them, not once per block
+cdef enum:
+    MAX_SUB_BLOCKS = 4
+    NEURON_CHUNK = 256
 
 # a sample's own padding draws from another stream than the step's shared padding
 cdef unsigned long long PADDING_STREAM = 0x5DEECE66DULL
@@ -216,8 +221,8 @@ cdef class AdamTrainer:
     cdef long long[::1] input_starts, input_stops
     cdef double[::1] sample_losses
     cdef float[:, ::1] row_gradients   # (n_threads, longest row): one gradient row per thread
-    cdef float[:, ::1] block_lanes     # (n_threads, 2 * SN_BLOCK * last hidden width): a block's
-                                       # last hidden layers and their errors, transposed
+    cdef float[:, ::1] block_lanes     # (n_threads, 2 * MAX_SUB_BLOCKS * SN_BLOCK * last hidden width):
+                                       # a span's last hidden layers and their errors, transposed
     cdef int[:, ::1] positions         # (n_threads, n_outputs): where a neuron sits in the active set
     cdef int[:, ::1] ranking_scratch   # (n_threads, sampler.ranking_scratch_size)
     cdef long long[:, ::1] counters    # (n_threads, 3): labels seen, found by the tables, active
@@ -364,7 +369,8 @@ cdef class AdamTrainer:
         self.output_starts = np.zeros(batch_size, dtype=np.int64)
         self.output_stops = np.zeros(batch_size, dtype=np.int64)
         self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
-        self.block_lanes = np.zeros((n_threads, 2 * SN_BLOCK * net.layers[net.n_layers - 1].n_in), dtype=np.float32)
+        self.block_lanes = np.zeros((n_threads, 2 * MAX_SUB_BLOCKS * SN_BLOCK * net.layers[net.n_layers - 1].n_in),
+                                    dtype=np.float32)
         self.counters = np.zeros((n_threads, 3), dtype=np.int64)
         self.samples_seen = 0
         self.sampling_seconds = np.zeros(n_threads, dtype=np.float64)
@@ -587,15 +593,19 @@ cdef class AdamTrainer:
         shared ones of a sampled layer) together, so that each of those weight rows is read
         once per block instead of once per sample, and finish the loss and
         back-propagation."""
-        cdef Py_ssize_t s, block, n_blocks = (n + SN_BLOCK - 1) // SN_BLOCK
+        cdef Py_ssize_t s, span, n_blocks = (n + SN_BLOCK - 1) // SN_BLOCK
+        # blocks per thread's span: as many as keep two spans for every thread (results do
+        # not depend on it: every sum runs in the same order whatever the span)
+        cdef Py_ssize_t span_blocks = max(1, min(<Py_ssize_t> MAX_SUB_BLOCKS, n_blocks // (2 * self.n_threads)))
+        cdef Py_ssize_t span_size = span_blocks * SN_BLOCK, n_spans = (n + span_size - 1) // span_size
         with parallel(num_threads=self.n_threads):
             if threadid() == 0:
                 self._group_input(batch, n)
             # dynamic: the other threads take more samples while the first one groups
             for s in prange(n, schedule="dynamic", chunksize=4):
                 self._select_and_score(s, batch[s], threadid())
-            for block in prange(n_blocks, schedule="dynamic", chunksize=1):
-                self._block(batch, block * SN_BLOCK, min(SN_BLOCK, n - block * SN_BLOCK), threadid())
+            for span in prange(n_spans, schedule="dynamic", chunksize=1):
+                self._block(batch, span * span_size, min(span_size, n - span * span_size), threadid())
 
     cdef void _group_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
         cdef Py_ssize_t s
@@ -697,35 +707,58 @@ cdef class AdamTrainer:
         self.output_stops[slot] = slot * self.active_capacity + n_active
 
     cdef void _block(self, const long long *batch, Py_ssize_t first, Py_ssize_t count, int tid) noexcept nogil:
-        """Samples first .. first + count - 1: score the neurons every sample computes (all
-        of a dense output layer; the step's shared ones of a sampled layer), the loss, then
-        back-propagate. Each such weight row is read once for the whole block (block
-        kernels over the transposed last hidden layers); the samples' own neurons (sampled
-        layers) were scored by _select_and_score."""
+        """Samples first .. first + count - 1 (at most MAX_SUB_BLOCKS blocks of SN_BLOCK):
+        score the neurons every sample computes (all of a dense output layer; the step's
+        shared ones of a sampled layer), the loss, then back-propagate. The block kernels
+        run over the transposed last hidden layers of SN_BLOCK samples, each weight read
+        once for them; the neurons go by chunks of NEURON_CHUNK, every block of the span
+        taking a chunk while its weights are still in the cache. The samples' own neurons
+        (sampled layers) were scored by _select_and_score."""
         cdef const Layer *output = &self.layers[self.n_layers - 1]
         cdef Py_ssize_t n_in = output.n_in, last = self.hidden_offsets[self.n_layers - 2]
         cdef bint dense = self.sampler is None
-        cdef Py_ssize_t k, i, j, n_common = self.n_outputs if dense else self.n_shared, n_active
-        cdef const int *ids = NULL if dense else &self.shared_ids[0]
+        cdef Py_ssize_t i, j, n_common = self.n_outputs if dense else self.n_shared, n_active
+        cdef Py_ssize_t n_blocks = (count + SN_BLOCK - 1) // SN_BLOCK, b, size, start, chunk, lanes = SN_BLOCK * n_in
+        cdef Py_ssize_t out_stride = self.output_errors.shape[1], c
+        cdef Py_ssize_t n_chunks = (n_common + NEURON_CHUNK - 1) // NEURON_CHUNK
+        cdef const int *ids
+        cdef const float *weights
+        cdef const float *biases
         cdef float *hidden_t = &self.block_lanes[tid, 0]
-        cdef float *errors_t = hidden_t + SN_BLOCK * n_in
+        cdef float *errors_t = hidden_t + MAX_SUB_BLOCKS * lanes
         cdef float *previous
-        memset(hidden_t, 0, 2 * SN_BLOCK * n_in * sizeof(float))
+        memset(hidden_t, 0, 2 * MAX_SUB_BLOCKS * lanes * sizeof(float))
         for i in range(count):
             for j in range(n_in):
-                hidden_t[j * SN_BLOCK + i] = self.activations[first + i, last + j]
-        block_scores(&self.output_errors[first, 0], self.output_errors.shape[1], count, hidden_t, n_in,
-                     output.weights, output.row_stride, output.biases, ids, n_common)
+                hidden_t[(i // SN_BLOCK) * lanes + j * SN_BLOCK + i % SN_BLOCK] = self.activations[first + i, last + j]
+        for c in range(n_chunks):
+            start = c * NEURON_CHUNK
+            chunk = min(NEURON_CHUNK, n_common - start)
+            # a dense layer's neurons are its rows in order; a sampled layer's shared ones are listed
+            ids = NULL if dense else &self.shared_ids[start]
+            weights = output.weights + (start * output.row_stride if dense else 0)
+            biases = output.biases + (start if dense else 0)
+            for b in range(n_blocks):
+                size = min(SN_BLOCK, count - b * SN_BLOCK)
+                block_scores(&self.output_errors[first + b * SN_BLOCK, start], out_stride, size,
+                             hidden_t + b * lanes, n_in, weights, output.row_stride, biases, ids, chunk)
         for i in range(first, first + count):
             n_active = self.output_stops[i] - i * self.active_capacity
             self.sample_losses[i] = self._output_errors(&self.output_errors[i, 0], n_active, batch[i],
                                                         NULL if dense else &self.label_slots[i, 0])
-        block_backprop(errors_t, count, n_in, &self.output_errors[first, 0], self.output_errors.shape[1],
-                       output.weights, output.row_stride, ids, n_common)
+        for c in range(n_chunks):
+            start = c * NEURON_CHUNK
+            chunk = min(NEURON_CHUNK, n_common - start)
+            ids = NULL if dense else &self.shared_ids[start]
+            weights = output.weights + (start * output.row_stride if dense else 0)
+            for b in range(n_blocks):
+                size = min(SN_BLOCK, count - b * SN_BLOCK)
+                block_backprop(errors_t + b * lanes, size, n_in, &self.output_errors[first + b * SN_BLOCK, start],
+                               out_stride, weights, output.row_stride, ids, chunk)
         for i in range(count):
             previous = &self.errors[first + i, last]
             for j in range(n_in):
-                previous[j] = errors_t[j * SN_BLOCK + i]
+                previous[j] = errors_t[(i // SN_BLOCK) * lanes + j * SN_BLOCK + i % SN_BLOCK]
         for i in range(first, first + count):
             n_active = self.output_stops[i] - i * self.active_capacity
             previous = &self.errors[i, last]
