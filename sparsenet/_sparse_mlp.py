@@ -51,11 +51,12 @@ SCORING_CHUNK_ELEMENTS = 1 << 24
 class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier trained by sparse Adam on the CPU.
 
-    A ReLU network with a softmax output (one sigmoid per label for multi-label targets), trained with Adam on mini-batches. Sparse input is
-    read sparsely: a row touches only the first-layer weights of its nonzero features, and
-    Adam updates only the weight rows a batch touched, so wide hashed text features
-    (hundreds of thousands of columns) cost little more than narrow dense ones. Training and
-    prediction run in parallel over the samples of a batch (OpenMP, no GIL).
+    A ReLU network with a softmax output (one sigmoid per label for multi-label targets),
+    trained with Adam on mini-batches. Sparse input is read sparsely: a row touches only the
+    first-layer weights of its nonzero features, and Adam updates only the weight rows a
+    batch touched, so wide hashed text features (hundreds of thousands of columns) cost
+    little more than narrow dense ones. Training and prediction run in parallel over the
+    samples of a batch (OpenMP, no GIL).
 
     Parameters
     ----------
@@ -201,7 +202,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     (2, 2)
     """
 
-    # models pickled before the binary loss existed trained a softmax
+    # models pickled before the binary loss existed trained a softmax; a fitted model keeps
+    # the loss it was initialised with (warm_start and partial_fit do not switch it)
     _binary_outputs = False
 
     _parameter_constraints = {
