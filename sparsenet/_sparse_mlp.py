@@ -200,6 +200,15 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     True
     >>> clf.predict_topk(X[:2], k=2).shape
     (2, 2)
+
+    A multi-label indicator y trains one sigmoid per label; ``predict`` keeps the labels of
+    probability 0.5 or more:
+
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> X, Y = make_multilabel_classification(n_samples=500, n_classes=5, random_state=0)
+    >>> tagger = SparseMLPClassifier(max_iter=100, random_state=0).fit(X, Y)
+    >>> tagger.predict(X[:1]).shape, bool((tagger.predict(X) == Y).mean() > 0.8)
+    ((1, 5), True)
     """
 
     # models pickled before the binary loss existed trained a softmax; a fitted model keeps
