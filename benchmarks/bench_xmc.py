@@ -45,10 +45,6 @@ from sparsenet.metrics import precision_at_k  # noqa: E402
 warnings.simplefilter("ignore")
 
 
-def p_at(Y, top):
-    return [f"{100 * precision_at_k(Y, top, k):.2f}" for k in (1, 3, 5)]
-
-
 def xc_lines(X, Y):
     """Rows in the Extreme Classification Repository's text format (for omikuji)."""
     yield f"{X.shape[0]} {X.shape[1]} {Y.shape[1]}\n"

@@ -36,14 +36,6 @@ static float vec_dot(const float *a, const float *b, ptrdiff_t n)
     return total;
 }
 
-/* y += a * x */
-SN_MULTIVERSION
-static void vec_axpy(float *y, float a, const float *x, ptrdiff_t n)
-{
-    for (ptrdiff_t k = 0; k < n; k++)
-        y[k] += a * x[k];
-}
-
 /* y = max(y, 0) */
 SN_MULTIVERSION
 static void vec_relu(float *y, ptrdiff_t n)

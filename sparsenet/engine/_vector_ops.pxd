@@ -3,7 +3,6 @@ cdef extern from "_vector_ops.h" nogil:
     enum: SN_BLOCK
     float vec_dot(const float *a, const float *b, Py_ssize_t n)
     void vec_relu(float *y, Py_ssize_t n)
-    void vec_axpy(float *y, float a, const float *x, Py_ssize_t n)
     void vec_relu_backward(float *delta, const float *activation, Py_ssize_t n)
     void vec_adam_step(float *w, float *m, float *v, const float *grad_sum, Py_ssize_t n,
                        float inv_batch_size, float l2, float step_size,
