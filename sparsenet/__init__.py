@@ -1,7 +1,11 @@
 """sparsenet: train large neural networks fast on CPUs, as scikit-learn estimators."""
-from sparsenet._sparse_mlp import SparseMLPClassifier
-from sparsenet._version import __version__
-from sparsenet.engine._openmp_info import openmp_enabled
-from sparsenet.udt import UDTClassifier, UDTFeaturizer
+from sparsenet._build_check import check_build
+
+check_build()  # before anything imports the compiled engine: a clear message if it is missing
+
+from sparsenet._sparse_mlp import SparseMLPClassifier  # noqa: E402
+from sparsenet._version import __version__  # noqa: E402
+from sparsenet.engine._openmp_info import openmp_enabled  # noqa: E402
+from sparsenet.udt import UDTClassifier, UDTFeaturizer  # noqa: E402
 
 __all__ = ["SparseMLPClassifier", "UDTClassifier", "UDTFeaturizer", "__version__", "openmp_enabled"]
