@@ -60,13 +60,21 @@ class BuildExtWithOpenMP(build_ext):
         super().build_extensions()
 
 
+# bottom layer first: native primitives, sampling, the engine, the featurizer's kernels
 MODULES = [
-    "lsh/_hashing",
-    "engine/_sampling",
+    "native/_openmp",
+    "native/_sorting",
+    "native/_kernel_probes",
+    "sampling/_hash_families",
+    "sampling/_hash_tables",
+    "sampling/_active_sets",
+    "engine/_input_rows",
+    "engine/_ranking",
     "engine/_batch_groups",
     "engine/_network",
+    "engine/_adam",
+    "engine/_initialisation",
     "engine/_trainer",
-    "engine/_openmp_info",
     "udt/_text_hashing",
 ]
 
@@ -76,7 +84,7 @@ def engine_extensions():
         Extension(
             "sparsenet." + module.replace("/", "."),
             [f"sparsenet/{module}.pyx"],
-            include_dirs=[np.get_include(), "sparsenet/engine"],
+            include_dirs=[np.get_include(), "sparsenet/native"],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         )
         for module in MODULES

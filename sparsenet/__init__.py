@@ -5,7 +5,7 @@ check_build()  # before anything imports the compiled engine: a clear message if
 
 from sparsenet._sparse_mlp import SparseMLPClassifier  # noqa: E402
 from sparsenet._version import __version__  # noqa: E402
-from sparsenet.engine._openmp_info import openmp_enabled  # noqa: E402
+from sparsenet.native._openmp import openmp_enabled  # noqa: E402
 from sparsenet.udt import UDTClassifier, UDTFeaturizer  # noqa: E402
 
 __all__ = ["SparseMLPClassifier", "UDTClassifier", "UDTFeaturizer", "__version__", "openmp_enabled"]

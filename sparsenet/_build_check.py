@@ -10,7 +10,7 @@ from pathlib import Path
 def check_build():
     """Import one compiled module; on failure, raise an ImportError that says what to do."""
     try:
-        from sparsenet.engine import _openmp_info  # noqa: F401
+        from sparsenet.native import _openmp  # noqa: F401
     except ImportError as error:
         package = Path(__file__).resolve().parent
         if (package.parent / "setup.py").exists():

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from sparsenet._sampling_config import plan_sampling
+from sparsenet.sampling._plan import plan_sampling
 from sparsenet._validation import (
     check_features,
     check_few_csr_rows,
@@ -25,7 +25,9 @@ from sparsenet._validation import (
     sorted_classes,
     take_rows,
 )
-from sparsenet.engine._trainer import new_glorot_network
+from sparsenet.engine._initialisation import glorot_network
+from sparsenet.engine._settings import AdamSettings
+from sparsenet.engine._trainer import Trainer
 
 # Multi-label prediction keeps every label whose probability reaches this fraction of the
 # row's highest probability. With targets spread evenly over a row's labels, a well-fitted
@@ -415,10 +417,9 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         # initialisation consumed
         self._rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
         sizes = [n_features, *hidden, len(self.classes_)]
-        self._optimizer = new_glorot_network(
+        self.network_, self._adam = glorot_network(
             sizes, self._rng.randint(np.iinfo(np.int32).max), resolve_n_threads(self.n_jobs)
         )
-        self.network_ = self._optimizer.network
         plan = self._sampling_plan()
         if plan is not None:
             self.network_.set_sampler(plan.new_sampler(len(self.classes_), hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
@@ -460,8 +461,10 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self._frequent_labels = np.sort(head[counts[head] > 0]).astype(np.int32)
 
     def _sampling_plan(self):
-        return plan_sampling(len(self.classes_), self.output_sparsity, self.hash_family,
-                             self.n_tables, self.hashes_per_table, self.bucket_capacity)
+        return plan_sampling(len(self.classes_), output_sparsity=self.output_sparsity, hash_family=self.hash_family,
+                             n_tables=self.n_tables, hashes_per_table=self.hashes_per_table,
+                             bucket_capacity=self.bucket_capacity, rebuild_interval=self.rebuild_interval,
+                             rebuild_growth=self.rebuild_growth, redraw_hashes_every=self.redraw_hashes_every)
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -499,18 +502,16 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             batch_size = self.batch_size
         batch_size = min(batch_size, n_rows)
         n_threads = resolve_n_threads(self.n_jobs)
-        optimizer = self._optimizer
-        plan = self._sampling_plan() if self.network_.sampler is not None else None
+        optimizer = Trainer(self.network_, self._adam)
+        sampler = self.network_.output_sampler
+        if sampler is not None:
+            sampler.restart_schedule(self.rebuild_interval, self.rebuild_growth, self.redraw_hashes_every)
         optimizer.configure(
-            learning_rate=self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2,
-            epsilon=self.epsilon, l2=self.alpha, batch_size=batch_size, n_threads=n_threads,
-            min_active=plan.min_active if plan is not None else 0,
-            rebuild_interval=self.rebuild_interval, rebuild_growth=self.rebuild_growth,
-            redraw_every=self.redraw_hashes_every,
-            lsh_share=plan.lsh_share if plan is not None else 0.0,
-            binary_loss=self._binary_outputs,
+            AdamSettings(self.learning_rate, self.beta_1, self.beta_2, self.epsilon, self.alpha),
+            "binary" if self._binary_outputs else "softmax", batch_size, n_threads,
         )
         optimizer.bind(X, targets.indptr, targets.indices)
+        self._optimizer = optimizer
         self.interrupted_ = False
         rows = np.arange(n_rows)
         first_epoch = self.n_iter_
@@ -551,6 +552,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
                 stats.update({f"{phase}_seconds": seconds for phase, seconds in optimizer.phase_seconds.items()})
             self.sampling_stats_ = stats
             optimizer.release()
+            del self._optimizer
         if use_early_stopping and not self.interrupted_:
             self._restore_best_network()
         return self
@@ -748,7 +750,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _top_k(self, X, k, n_threads, exact):
         """Engine top-k: (label ids, scores, log-normalisers), exact or from the tables."""
-        if exact or self.network_.sampler is None:
+        if exact or self.network_.output_sampler is None:
             return self.network_.top_k(X, k, n_threads, with_log_normaliser=True)
         return self.network_.top_k_sampled(X, k, n_threads, max_candidates=SPARSE_INFERENCE_CANDIDATES,
                                            always=self._frequent_labels)

@@ -1,13 +1,10 @@
 """Input checks shared by the estimators: X into the engine's layouts, y into label ids."""
-import numbers
-import os
-
 import numpy as np
 from scipy import sparse
 from sklearn.utils.multiclass import check_classification_targets, is_multilabel
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from sparsenet.engine._openmp_info import openmp_max_threads
+from sparsenet.native._openmp import resolve_n_threads  # noqa: F401 (re-exported for the estimators)
 
 
 def check_features(estimator, X, *, reset):
@@ -166,15 +163,3 @@ def encode_multiclass(y, classes):
             f"{'...' if len(classes) > 10 else ''}: {examples}"
         )
     return EncodedTargets(np.arange(len(y) + 1), ids)
-
-
-def resolve_n_threads(n_jobs):
-    """n_jobs -> OpenMP threads: None means all cores OpenMP may use (OMP_NUM_THREADS is
-    honoured); -1 all CPUs; -k all but k-1; k > 0 exactly k."""
-    if n_jobs is None:
-        return openmp_max_threads()
-    if not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
-    if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return int(n_jobs)

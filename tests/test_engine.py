@@ -4,10 +4,18 @@ import pytest
 from scipy import sparse
 
 import _reference_network as reference
+from sparsenet.engine._adam import AdamState
 from sparsenet.engine._network import Network
-from sparsenet.engine._trainer import AdamTrainer
+from sparsenet.engine._settings import AdamSettings
+from sparsenet.engine._trainer import Trainer
 
 HYPER = dict(learning_rate=0.01, beta_1=0.9, beta_2=0.999, epsilon=1.0, l2=0.1)
+
+
+def new_trainer(network, batch_size, n_threads, loss="softmax"):
+    trainer = Trainer(network, AdamState.zeros_for(network))
+    trainer.configure(AdamSettings(**HYPER), loss, batch_size, n_threads)
+    return trainer
 
 
 def engine_csr(X):
@@ -91,8 +99,7 @@ def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, bin
                                                 n_outputs=n_outputs)
     n = X.shape[0]
     network = Network([w.copy() for w in weights], [b.copy() for b in biases])
-    trainer = AdamTrainer(network)
-    trainer.configure(**HYPER, batch_size=n, n_threads=n_threads, binary_loss=binary)
+    trainer = new_trainer(network, n, n_threads, "binary" if binary else "softmax")
     trainer.bind(X.toarray() if dense_input else X, *label_csr(labels))
     loss = trainer.train_batch(np.arange(n))
 
@@ -117,8 +124,7 @@ def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, bin
 def train_a_few_batches(n_threads, seed=3, n_outputs=5, batch=16):
     X, weights, biases, labels = random_problem(seed, n=4 * batch, n_features=40, hidden=(16,), n_outputs=n_outputs)
     network = Network(weights, biases)
-    trainer = AdamTrainer(network)
-    trainer.configure(**HYPER, batch_size=batch, n_threads=n_threads)
+    trainer = new_trainer(network, batch, n_threads)
     trainer.bind(X, *label_csr(labels))
     losses = [trainer.train_batch(np.arange(start, start + batch)) for start in range(0, 4 * batch, batch)]
     return network, losses
@@ -173,8 +179,7 @@ def test_engine_rejects_out_of_range_input():
         network.logits(X.toarray().astype(np.float64))
     with pytest.raises(ValueError, match="features"):
         network.logits(np.zeros((2, X.shape[1] + 1), dtype=np.float32))
-    trainer = AdamTrainer(network)
-    trainer.configure(**HYPER, batch_size=4, n_threads=1)
+    trainer = new_trainer(network, 4, 1)
     indptr, indices = label_csr(labels)
     with pytest.raises(ValueError, match="label ids"):
         trainer.bind(X, indptr, indices + 100)
@@ -188,7 +193,7 @@ def test_engine_rejects_out_of_range_input():
 @pytest.mark.parametrize("count", [1, 7, 16])
 @pytest.mark.parametrize("with_ids", [False, True])
 def test_block_kernels_match_numpy_and_each_other(count, with_ids):
-    from sparsenet.engine._trainer import block_products
+    from sparsenet.native._kernel_probes import block_products
 
     rng = np.random.default_rng(count)
     # widths that are not multiples of the vector or unroll sizes
@@ -210,7 +215,7 @@ def test_block_kernels_match_numpy_and_each_other(count, with_ids):
 
 
 def test_block_kernels_refuse_out_of_range_ids():
-    from sparsenet.engine._trainer import block_products
+    from sparsenet.native._kernel_probes import block_products
 
     hidden, weights, biases = np.ones((2, 3)), np.ones((4, 3)), np.ones(4)
     with pytest.raises(ValueError, match="ids out of range"):
@@ -221,7 +226,7 @@ def test_block_kernels_refuse_out_of_range_ids():
 
 @pytest.mark.parametrize("n_out_rows", [1, 3, 4])
 def test_gradient_kernel_matches_numpy_and_its_portable_twin(n_out_rows):
-    from sparsenet.engine._trainer import gradient_products
+    from sparsenet.native._kernel_probes import gradient_products
 
     rng = np.random.default_rng(n_out_rows)
     coefficients = rng.normal(size=(29, n_out_rows)).astype(np.float32)

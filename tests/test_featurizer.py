@@ -20,6 +20,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sparsenet.udt._featurizer as featurizer_module
 from sparsenet import UDTFeaturizer
+from sparsenet.native import _kernel_probes as probes
 from sparsenet.udt import _text_hashing as kernel
 
 RANGE = 2**18
@@ -169,7 +170,7 @@ def test_long_rows_match_the_reference(hash_range):
 def test_row_sorts(values, depth_budget):
     # -1: bucket sort; 0: heapsort (the quicksort's fallback); else quicksort
     values = np.asarray(values, dtype=np.int32)
-    assert np.array_equal(kernel.sort_for_tests(values, depth_budget), np.sort(values))
+    assert np.array_equal(probes.row_sort(values, depth_budget), np.sort(values))
 
 
 def test_long_and_repetitive_rows():

@@ -31,7 +31,7 @@ def test_ctrl_c_during_fit_returns_a_usable_model():
         # Ctrl-C arrives mid-fit: after some batches, however fast or slow the build is
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            trainer = getattr(clf, "_optimizer", None)
+            trainer = getattr(clf, "_adam", None)
             if trainer is not None and trainer.step >= 5:
                 os.kill(os.getpid(), signal.SIGINT)
                 return
@@ -44,15 +44,15 @@ def test_ctrl_c_during_fit_returns_a_usable_model():
     watcher.join()
     assert clf.interrupted_
     assert clf.n_iter_ < 100_000
-    assert clf._optimizer.step >= 5
+    assert clf._adam.step >= 5
     assert all(np.isfinite(w).all() for w in clf.coefs_)
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
     # training can go on from where it stopped
-    steps = clf._optimizer.step
+    steps = clf._adam.step
     clf.partial_fit(X, y)
-    assert clf._optimizer.step == steps + int(np.ceil(X.shape[0] / 64))
+    assert clf._adam.step == steps + int(np.ceil(X.shape[0] / 64))
     assert not clf.interrupted_
 
 

@@ -4,8 +4,8 @@ import pickle
 import numpy as np
 import pytest
 
-from sparsenet.engine._sampling import NeuronSampler
-from sparsenet.lsh._hashing import HashFamily
+from sparsenet.sampling._hash_families import HashFamily
+from sparsenet.sampling._hash_tables import HashTables
 
 
 def relu_vectors(rng, n, dimension):
@@ -19,7 +19,7 @@ def test_near_neighbour_is_retrieved_more_often_than_a_random_neuron(kind):
         rng = np.random.default_rng(seed)
         weights = rng.normal(size=(500, 32)).astype(np.float32)
         query = np.maximum(weights[0] + 0.3 * rng.normal(size=32), 0).astype(np.float32)
-        sampler = NeuronSampler(HashFamily(kind, 32, 16, 4 if kind == "dwta" else 6, 10, seed), 500, 64)
+        sampler = HashTables(HashFamily(kind, 32, 16, 4 if kind == "dwta" else 6, 10, seed), 500, 64)
         sampler.build(weights)
         found = set(sampler.query(query).tolist())
         near_hits += 0 in found
@@ -46,7 +46,7 @@ def test_builds_are_deterministic_and_pickle(kind):
     weights = rng.normal(size=(300, 16)).astype(np.float32)
 
     def built(seed):
-        sampler = NeuronSampler(HashFamily(kind, 16, 6, 3, 6, seed), 300, 8)
+        sampler = HashTables(HashFamily(kind, 16, 6, 3, 6, seed), 300, 8)
         sampler.build(weights, n_threads=2)
         return sampler
 
@@ -54,7 +54,7 @@ def test_builds_are_deterministic_and_pickle(kind):
     np.testing.assert_array_equal(a.members, b.members)
     np.testing.assert_array_equal(a.bucket_starts, b.bucket_starts)
     assert not np.array_equal(a.members, c.members)
-    one_thread = NeuronSampler(HashFamily(kind, 16, 6, 3, 6, 5), 300, 8)
+    one_thread = HashTables(HashFamily(kind, 16, 6, 3, 6, 5), 300, 8)
     one_thread.build(weights, n_threads=1)
     np.testing.assert_array_equal(one_thread.members, a.members)
     restored = pickle.loads(pickle.dumps(a))
@@ -64,7 +64,7 @@ def test_builds_are_deterministic_and_pickle(kind):
 
 def test_buckets_respect_capacity():
     weights = np.ones((1000, 8), dtype=np.float32)  # every neuron hashes to one bucket
-    sampler = NeuronSampler(HashFamily("simhash", 8, 4, 4, 4, 0), 1000, 16)
+    sampler = HashTables(HashFamily("simhash", 8, 4, 4, 4, 0), 1000, 16)
     sampler.build(weights)
     sizes = np.diff(sampler.bucket_starts, axis=1)
     assert sizes.max() == 16
@@ -86,7 +86,7 @@ def test_buckets_respect_capacity():
 def test_extreme_settings_stay_in_bounds(kind, dimension, n_tables, hashes, range_bits, capacity, n_neurons):
     rng = np.random.default_rng(0)
     family = HashFamily(kind, dimension, n_tables, hashes, range_bits, 3)
-    sampler = NeuronSampler(family, n_neurons, capacity)
+    sampler = HashTables(family, n_neurons, capacity)
     for weights in (rng.normal(size=(n_neurons, dimension)), np.zeros((n_neurons, dimension))):
         sampler.build(weights.astype(np.float32), n_threads=2)
         assert sampler.members.min() >= 0 and sampler.members.max() < n_neurons
@@ -104,15 +104,15 @@ def test_invalid_settings_are_refused():
         HashFamily("dwta", 8, 2, 2, 25, 0)
     with pytest.raises(ValueError, match="positive"):
         HashFamily("dwta", 0, 2, 2, 4, 0)
-    sampler = NeuronSampler(HashFamily("dwta", 8, 2, 2, 4, 0), 10, 4)
+    sampler = HashTables(HashFamily("dwta", 8, 2, 2, 4, 0), 10, 4)
     with pytest.raises(ValueError, match="weights"):
         sampler.build(np.zeros((10, 7), dtype=np.float32))
     with pytest.raises(ValueError, match="values"):
         sampler.query(np.zeros(9, dtype=np.float32))
     with pytest.raises(ValueError, match="range_bits <= 9"):
-        NeuronSampler(HashFamily("dwta", 8, 2, 4, 12, 0), 100, 4)
+        HashTables(HashFamily("dwta", 8, 2, 4, 12, 0), 100, 4)
     with pytest.raises(ValueError, match="malformed"):
-        NeuronSampler(HashFamily("dwta", 8, 2, 2, 4, 0), 10, 4,
+        HashTables(HashFamily("dwta", 8, 2, 2, 4, 0), 10, 4,
                       np.zeros((2, 17), dtype=np.int32), np.full((2, 10), 99, dtype=np.int32))
 
 
@@ -127,7 +127,7 @@ def reference_winners(x, bins):
 
 
 def test_dwta_winners_of_table_builds_match_the_reference():
-    from sparsenet.lsh._hashing import dwta_winners
+    from sparsenet.native._kernel_probes import dwta_winners
 
     rng = np.random.default_rng(0)
     for trial in range(300):
@@ -151,7 +151,7 @@ def test_table_builds_put_each_neuron_in_its_query_bucket():
     rng = np.random.default_rng(1)
     weights = rng.standard_normal((203, 16)).astype(np.float32)
     weights[rng.random(weights.shape) < 0.4] = 0.0  # empty bins: densification
-    sampler = NeuronSampler(HashFamily("dwta", 16, 6, 3, 9, 7), 203, 203)
+    sampler = HashTables(HashFamily("dwta", 16, 6, 3, 9, 7), 203, 203)
     sampler.build(weights)
     for neuron in range(0, 203, 7):
         assert neuron in sampler.query(weights[neuron]).tolist()

@@ -5,15 +5,26 @@ import numpy as np
 import pytest
 
 from sparsenet import SparseMLPClassifier
-from sparsenet._sampling_config import auto_output_sparsity, plan_sampling
 from sparsenet._validation import csr_for_engine
 from sparsenet.datasets import make_extreme_classification
-from sparsenet.engine._sampling import NeuronSampler
-from sparsenet.engine._trainer import new_glorot_network
-from sparsenet.lsh._hashing import HashFamily
+from sparsenet.engine._initialisation import glorot_network
+from sparsenet.engine._settings import AdamSettings
+from sparsenet.engine._trainer import Trainer
 from sparsenet.metrics import precision_at_k
+from sparsenet.sampling._active_sets import LayerSampler
+from sparsenet.sampling._hash_families import HashFamily
+from sparsenet.sampling._hash_tables import HashTables
+from sparsenet.sampling._plan import auto_output_sparsity, plan_sampling
 
-SMOOTH_ADAM = dict(learning_rate=1e-2, beta_1=0.9, beta_2=0.999, epsilon=1.0, l2=0.0)
+SMOOTH_ADAM = AdamSettings(learning_rate=1e-2, beta_1=0.9, beta_2=0.999, epsilon=1.0, l2=0.0)
+SAMPLING_DEFAULTS = {name: value for name, value in SparseMLPClassifier().get_params().items()
+                     if name in ("output_sparsity", "hash_family", "n_tables", "hashes_per_table", "bucket_capacity",
+                                 "rebuild_interval", "rebuild_growth", "redraw_hashes_every")}
+
+
+def plan_for(n_outputs, **settings):
+    """The plan of the estimator's defaults, some settings changed."""
+    return plan_sampling(n_outputs, **{**SAMPLING_DEFAULTS, **settings})
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +33,11 @@ def problem():
     return csr_for_engine(X), Y
 
 
-def trained_weights(X, Y, sampler, n_threads=1, min_active=0, batches=6, binary_loss=False):
-    trainer = new_glorot_network([X.shape[1], 16, Y.shape[1]], 1, 1)
-    trainer.network.set_sampler(sampler)
-    trainer.configure(**SMOOTH_ADAM, batch_size=64, n_threads=n_threads, min_active=min_active,
-                      binary_loss=binary_loss)
+def trained_weights(X, Y, sampler, n_threads=1, batches=6, binary_loss=False):
+    network, adam = glorot_network([X.shape[1], 16, Y.shape[1]], 1, 1)
+    network.set_sampler(sampler)
+    trainer = Trainer(network, adam)
+    trainer.configure(SMOOTH_ADAM, "binary" if binary_loss else "softmax", 64, n_threads)
     trainer.bind(X, Y.indptr, Y.indices)
     losses = [trainer.train_batch(np.arange(64 * b, 64 * (b + 1))) for b in range(batches)]
     return losses, trainer
@@ -39,8 +50,10 @@ def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem, 
     X = csr_for_engine(X)
     dense_losses, dense = trained_weights(X, Y, None, binary_loss=binary_loss)
     # one table with a single bucket holding every neuron: the active set is the whole layer
-    everything = NeuronSampler(HashFamily("simhash", 16, 1, 1, 1, 0), 50, 50)
-    sampled_losses, sampled = trained_weights(X, Y, everything, min_active=50, binary_loss=binary_loss)
+    tables = HashTables(HashFamily("simhash", 16, 1, 1, 1, 0), 50, 50)
+    everything = LayerSampler(tables, min_active=50, lsh_share=0.1, rebuild_interval=50, rebuild_growth=1.1,
+                              max_rebuild_interval=5000, redraw_every=0, seed=0)
+    sampled_losses, sampled = trained_weights(X, Y, everything, binary_loss=binary_loss)
     np.testing.assert_allclose(sampled_losses, dense_losses, rtol=1e-5)
     for a, b in zip(sampled.network.weights + sampled.network.biases, dense.network.weights + dense.network.biases):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
@@ -48,8 +61,8 @@ def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem, 
 
 def test_active_sets_hold_the_labels_and_are_padded(problem):
     X, Y = problem
-    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
-    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active)
+    plan = plan_for(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3))
     rows = np.arange(200)
     for row, active in zip(rows, trainer.active_sets(rows)):
         labels = Y.indices[Y.indptr[row] : Y.indptr[row + 1]]
@@ -68,21 +81,21 @@ def test_active_sets_hold_the_labels_and_are_padded(problem):
 
 def test_sampled_training_is_bit_identical_across_threads(problem):
     X, Y = problem
-    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
-    one = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 1, plan.min_active, batches=40)
-    two = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 2, plan.min_active, batches=40)
+    plan = plan_for(Y.shape[1], output_sparsity=0.05)
+    one = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 1, batches=40)
+    two = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 2, batches=40)
     assert one[0] == two[0]
     for a, b in zip(one[1].network.weights, two[1].network.weights):
         np.testing.assert_array_equal(a, b)
 
 
 def test_auto_sparsity_is_dense_for_small_layers_then_follows_bolt():
-    assert auto_output_sparsity(100) == 1.0 and plan_sampling(100) is None
+    assert auto_output_sparsity(100) == 1.0 and plan_for(100) is None
     assert auto_output_sparsity(3999) == 1.0
     assert auto_output_sparsity(5000) == 0.02
     assert auto_output_sparsity(15_000) == 0.01
     assert auto_output_sparsity(670_091) == 0.005
-    assert plan_sampling(5000, output_sparsity=1.0) is None
+    assert plan_for(5000, output_sparsity=1.0) is None
 
 
 def test_sampled_classifier_learns_and_predicts_sparsely(problem):
@@ -90,7 +103,7 @@ def test_sampled_classifier_learns_and_predicts_sparsely(problem):
     clf = SparseMLPClassifier(hidden_layer_sizes=(64,), max_iter=15, random_state=0, learning_rate=3e-3,
                               output_sparsity=0.05, n_jobs=2)
     clf.fit(X[:2500], Y[:2500])
-    assert clf.network_.sampler is not None
+    assert clf.network_.output_sampler is not None
     stats = clf.sampling_stats_
     assert stats["table_builds"] >= 2 and 0 <= stats["lsh_recall"] <= 1
     assert stats["mean_active"] >= 0.05 * Y.shape[1]
@@ -129,8 +142,8 @@ def test_extreme_sampling_settings_train_safely(problem, settings):
 
 def test_sparse_top_k_scoring_every_neuron_equals_exact_top_k(problem):
     X, Y = problem
-    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
-    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active)
+    plan = plan_for(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3))
     network, rows = trainer.network, csr_for_engine(X[:300])
     exact_labels, exact_scores = network.top_k(rows, 5, 2)
     # every neuron "always scored": the candidates are the whole layer, whatever the tables say
@@ -141,9 +154,9 @@ def test_sparse_top_k_scoring_every_neuron_equals_exact_top_k(problem):
 
 def test_table_query_ranks_neurons_by_how_many_tables_return_them(problem):
     X, Y = problem
-    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
-    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active)
-    sampler = trainer.network.sampler
+    plan = plan_for(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3))
+    sampler = trainer.network.output_sampler.tables
     x = np.abs(np.random.default_rng(0).normal(size=16)).astype(np.float32)
     # count, table by table, the neurons of x's buckets (reference in NumPy)
     codes = sampler.family.hash_rows(x[None, :])[0]
@@ -161,7 +174,7 @@ def test_table_query_ranks_neurons_by_how_many_tables_return_them(problem):
 
 def test_always_scored_ids_are_checked(problem):
     X, Y = problem
-    plan = plan_sampling(Y.shape[1], output_sparsity=0.05)
-    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), min_active=plan.min_active, batches=1)
+    plan = plan_for(Y.shape[1], output_sparsity=0.05)
+    _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), batches=1)
     with pytest.raises(ValueError, match="always-scored ids"):
         trainer.network.top_k_sampled(csr_for_engine(X[:2]), 5, 1, always=[Y.shape[1]])

@@ -150,9 +150,9 @@ def test_warm_start_continues_training(blobs):
     X, y = blobs
     clf = small_model(max_iter=3, warm_start=True)
     clf.fit(X, y)
-    steps = clf._optimizer.step
+    steps = clf._adam.step
     clf.fit(X, y)
-    assert clf.n_iter_ == 6 and clf._optimizer.step == 2 * steps
+    assert clf.n_iter_ == 6 and clf._adam.step == 2 * steps
     cold = small_model(max_iter=3).fit(X, y)
     cold.fit(X, y)
     assert cold.n_iter_ == 3

@@ -1,1 +1,3 @@
-"""The Cython engine: networks, their training kernels and OpenMP facts. Private API."""
+"""The network and one training step: weights, forward pass and top-k (Network), Adam's state
+and layout (AdamState), the output losses, and the step itself (Trainer). Cython, no GIL.
+Private API."""

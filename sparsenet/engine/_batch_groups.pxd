@@ -1,9 +1,6 @@
 # A batch's per-sample lists of (id, value), regrouped by id: which weight rows the batch
 # touched, and for each the (sample, value) pairs that make up its gradient.
 
-cdef int compare_ints(const void *a, const void *b) noexcept nogil
-
-
 cdef class BatchGroups:
     cdef int[::1] slot                 # id -> group while grouping, -1 when absent
     cdef int[::1] ids                  # touched ids, increasing

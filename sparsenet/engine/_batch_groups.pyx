@@ -10,10 +10,7 @@ import numpy as np
 
 from libc.stdlib cimport qsort
 
-
-cdef int compare_ints(const void *a, const void *b) noexcept nogil:
-    cdef int x = (<const int *> a)[0], y = (<const int *> b)[0]
-    return (x > y) - (x < y)
+from sparsenet.native._sorting cimport compare_ints
 
 
 cdef class BatchGroups:

@@ -1,6 +1,6 @@
 # The network's weights and its forward pass, shared by prediction (_network.pyx) and
 # training (_trainer.pyx).
-from sparsenet.engine._sampling cimport NeuronSampler
+from sparsenet.engine._input_rows cimport InputRows
 
 cdef struct Layer:
     # Layer 0 ("input layer") stores weights feature-major, shape (n_in, n_out), so a sparse
@@ -15,18 +15,22 @@ cdef struct Layer:
     Py_ssize_t n_out
     Py_ssize_t row_stride
 
-cdef struct InputRows:
-    # float32 rows, either CSR (indices and indptr set) or dense C-contiguous (both NULL)
-    const float *data
-    const int *indices
-    const long long *indptr
-    Py_ssize_t n_rows
-    Py_ssize_t n_features
+cdef struct LayerStack:
+    # the network as the kernels read it; hidden layer l's activations sit at
+    # hidden_offsets[l] of a sample's hidden_total floats
+    Layer *layers
+    Py_ssize_t n_layers
+    Py_ssize_t *hidden_offsets
+    Py_ssize_t hidden_total
 
-cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *
+cdef class BoundLayers:
+    # a LayerStack over the network's arrays of one moment, valid while this object lives:
+    # it holds references to every array it points into
+    cdef LayerStack stack
+    cdef list arrays
 
-cdef void forward_hidden(const Layer *layers, Py_ssize_t n_layers, const InputRows *X,
-                         Py_ssize_t row, float *hidden, const Py_ssize_t *hidden_offsets) noexcept nogil
+cdef void forward_hidden(const LayerStack *net, const InputRows *X, Py_ssize_t row,
+                         float *hidden) noexcept nogil
 
 cdef void score_neurons(const Layer *layer, const float *inputs, const int *neurons,
                         Py_ssize_t count, float *scores) noexcept nogil
@@ -34,10 +38,6 @@ cdef void score_neurons(const Layer *layer, const float *inputs, const int *neur
 cdef class Network:
     cdef readonly list weights
     cdef readonly list biases
-    cdef Layer *layers
-    cdef Py_ssize_t n_layers
-    cdef Py_ssize_t *hidden_offsets
-    cdef readonly Py_ssize_t hidden_total
-    cdef readonly object sampler       # NeuronSampler over the output layer, or None (dense)
-    cdef void _bind_pointers(self) except *
-    cpdef set_weights(self, Py_ssize_t layer, object weights)
+    cdef readonly list samplers        # per layer: a LayerSampler, or None (dense)
+    cdef readonly Py_ssize_t n_layers
+    cpdef BoundLayers bind(self)

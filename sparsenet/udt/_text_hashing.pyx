@@ -27,7 +27,8 @@ from libc.math cimport log, sqrt
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.string cimport memmove
 
-from sparsenet.engine._random cimport draw, mix64
+from sparsenet.native._random cimport draw, mix64
+from sparsenet.native._sorting cimport INSERTION_SORT_MAX, bucket_sort, intro_sort, sort_small
 
 cnp.import_array()
 
@@ -45,9 +46,6 @@ cdef enum:
     MARK = 2  # '!' and '?': a token each
     # all-pairs rows keep their token hashes on the stack: this bounds all_pairs_max_tokens
     MAX_PAIR_TOKENS = 1024
-    INSERTION_SORT_MAX = 16
-    MAX_BUCKET_BITS = 10  # the bucket sort of a row's indices uses at most 2**10 buckets
-    MAX_BUCKETS = 1 << MAX_BUCKET_BITS
     MIN_BYTES_PER_THREAD = 1 << 15
 
 cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
@@ -260,132 +258,7 @@ cdef Py_ssize_t emit_row(const uint8_t *s, Py_ssize_t n, int64_t n_tokens, const
     return k
 
 
-# ---------------------------------------------------------------- sorting and merging
-
-cdef void insertion_sort(int32_t *a, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i, j
-    cdef int32_t value
-    for i in range(1, n):
-        value = a[i]
-        j = i - 1
-        while j >= 0 and a[j] > value:
-            a[j + 1] = a[j]
-            j -= 1
-        a[j + 1] = value
-
-
-cdef void sift_down(int32_t *a, Py_ssize_t root, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t child
-    cdef int32_t value = a[root]
-    while True:
-        child = 2 * root + 1
-        if child >= n:
-            break
-        if child + 1 < n and a[child + 1] > a[child]:
-            child += 1
-        if a[child] <= value:
-            break
-        a[root] = a[child]
-        root = child
-    a[root] = value
-
-
-cdef void heap_sort(int32_t *a, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef int32_t top
-    for i in range(n // 2 - 1, -1, -1):
-        sift_down(a, i, n)
-    for i in range(n - 1, 0, -1):
-        top = a[0]
-        a[0] = a[i]
-        a[i] = top
-        sift_down(a, 0, i)
-
-
-cdef inline void swap(int32_t *a, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
-    cdef int32_t t = a[i]
-    a[i] = a[j]
-    a[j] = t
-
-
-cdef void intro_sort(int32_t *a, Py_ssize_t n, int depth_budget) noexcept nogil:
-    """Quicksort (median of three, Hoare partition) that falls back to heapsort when the
-    recursion grows too deep, so no input costs more than O(n log n)."""
-    cdef Py_ssize_t i, j, middle
-    cdef int32_t pivot
-    while n > INSERTION_SORT_MAX:
-        if depth_budget == 0:
-            heap_sort(a, n)
-            return
-        depth_budget -= 1
-        middle = (n - 1) // 2
-        if a[middle] < a[0]:
-            swap(a, middle, 0)
-        if a[n - 1] < a[0]:
-            swap(a, n - 1, 0)
-        if a[n - 1] < a[middle]:
-            swap(a, n - 1, middle)
-        pivot = a[middle]
-        i = -1
-        j = n
-        while True:
-            i += 1
-            while a[i] < pivot:
-                i += 1
-            j -= 1
-            while a[j] > pivot:
-                j -= 1
-            if i >= j:
-                break
-            swap(a, i, j)
-        # a[:j + 1] <= pivot <= a[j + 1:], both parts non-empty; recurse into the smaller
-        if j + 1 < n - j - 1:
-            intro_sort(a, j + 1, depth_budget)
-            a += j + 1
-            n -= j + 1
-        else:
-            intro_sort(a + j + 1, n - j - 1, depth_budget)
-            n = j + 1
-    insertion_sort(a, n)
-
-
-cdef void sort_small(int32_t *a, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t depth = 0
-    if n <= INSERTION_SORT_MAX:
-        insertion_sort(a, n)
-        return
-    while (<Py_ssize_t> 1 << depth) < n:
-        depth += 1
-    intro_sort(a, n, 2 * depth)
-
-
-cdef void bucket_sort(const int32_t *a, Py_ssize_t n, int range_bits, int32_t *out) noexcept nogil:
-    """Sort a (values in [0, 2**range_bits)) into out. Hashed indices are spread evenly, so
-    splitting them by their top bits into ~n/4 buckets leaves a few values per bucket, each
-    bucket then sorted on its own: far fewer mispredicted branches than a quicksort."""
-    cdef int64_t bucket_end[MAX_BUCKETS + 1]
-    cdef int bucket_bits = 1, shift
-    cdef Py_ssize_t r, b, start, n_buckets
-    while bucket_bits < MAX_BUCKET_BITS and (<Py_ssize_t> 4 << bucket_bits) < n:
-        bucket_bits += 1
-    n_buckets = <Py_ssize_t> 1 << bucket_bits
-    shift = range_bits - bucket_bits if range_bits > bucket_bits else 0
-    for b in range(n_buckets + 1):
-        bucket_end[b] = 0
-    for r in range(n):
-        bucket_end[(a[r] >> shift) + 1] += 1
-    for b in range(1, n_buckets + 1):
-        bucket_end[b] += bucket_end[b - 1]
-    # bucket_end[b] is now the start of bucket b; the scatter moves it to its end
-    for r in range(n):
-        b = a[r] >> shift
-        out[bucket_end[b]] = a[r]
-        bucket_end[b] += 1
-    start = 0
-    for b in range(n_buckets):
-        sort_small(out + start, bucket_end[b] - start)
-        start = bucket_end[b]
-
+# ---------------------------------------------------------------- merging
 
 cdef Py_ssize_t sort_and_merge(int32_t *indices, float *values, Py_ssize_t n, int range_bits,
                                int32_t *scratch, bint sublinear, bint l2) noexcept nogil:
@@ -645,22 +518,3 @@ def feature_index(str kind, tuple parts, uint64_t random_state, Py_ssize_t colum
         return to_index(ordered_pair(min(a, b), max(a, b), kind_seed(random_state, column, KIND_PAIR)),
                         hash_range)
     raise ValueError(f"unknown feature kind {kind!r}")
-
-
-def sort_for_tests(const int32_t[::1] values, int depth_budget=-1):
-    """A sorted copy of values by the row sorts (for tests): the bucket sort of long rows
-    by default, else the quicksort with this recursion budget (0 means heapsort)."""
-    sorted_values = np.array(values, dtype=np.int32)
-    cdef int32_t[::1] out = sorted_values
-    scratch = np.empty(max(1, len(sorted_values)), dtype=np.int32)
-    cdef int32_t[::1] space = scratch
-    cdef int range_bits = 31
-    if len(sorted_values) == 0:
-        return sorted_values
-    if sorted_values.min() < 0:
-        raise ValueError("the row sorts take indices >= 0")
-    if depth_budget < 0:
-        bucket_sort(&out[0], len(sorted_values), range_bits, &space[0])
-        return scratch[:len(sorted_values)]
-    intro_sort(&out[0], len(sorted_values), depth_budget)
-    return sorted_values

@@ -1,15 +1,17 @@
-"""Defaults for LSH-sampled output layers, chosen from the layer's size.
+"""The sampling plan of a layer: its settings resolved from the layer's size.
 
 The rules follow the BOLT paper's auto-tuning (Meisburger et al., CIKM 2023) and SLIDE's
 published settings (see SPARSITY_BY_SIZE for where we depart from them): an output sparsity
 that falls as the layer grows; 50 tables; DWTA codes of 3 bits per hash with range 2^(3 x hashes per table);
-buckets capped at four times their expected load.
+buckets capped at four times their expected load; tables rebuilt on a schedule that slows
+as training settles.
 """
 import math
 from dataclasses import dataclass
 
-from sparsenet.engine._sampling import NeuronSampler
-from sparsenet.lsh._hashing import HashFamily
+from sparsenet.sampling._active_sets import LayerSampler
+from sparsenet.sampling._hash_families import HashFamily
+from sparsenet.sampling._hash_tables import HashTables
 
 # (outputs below, sparsity): BOLT's schedule, except that layers under 4,000 outputs stay
 # dense. On Delicious (983 labels) BOLT's 0.1 still costs 2.5 points of P@1 against dense
@@ -28,6 +30,8 @@ DEFAULT_TABLES = 50
 LSH_SHARE = 0.1
 MET_PER_LSH_SLOT = 8.0
 DWTA_BITS_PER_HASH = 3
+# the rebuild interval stops growing here (steps)
+MAX_REBUILD_INTERVAL = 5000.0
 
 
 def max_range_bits(n_neurons):
@@ -45,7 +49,8 @@ def auto_output_sparsity(n_outputs):
 
 @dataclass(frozen=True)
 class SamplingPlan:
-    """Resolved settings of a sampled output layer."""
+    """Resolved settings of a sampled layer: its active sets, hash tables and rebuild
+    schedule."""
 
     sparsity: float
     min_active: int
@@ -55,16 +60,24 @@ class SamplingPlan:
     hashes_per_table: int
     range_bits: int
     bucket_capacity: int
+    rebuild_interval: int
+    rebuild_growth: float
+    redraw_every: int
 
-    def new_sampler(self, n_outputs, dimension, seed):
+    def new_sampler(self, n_neurons, dimension, seed):
+        """A LayerSampler for a layer of ``n_neurons`` neurons over vectors of ``dimension``
+        values (tables not built yet)."""
         family = HashFamily(self.hash_family, dimension, self.n_tables, self.hashes_per_table,
                             self.range_bits, seed)
-        return NeuronSampler(family, n_outputs, self.bucket_capacity)
+        return LayerSampler(HashTables(family, n_neurons, self.bucket_capacity), self.min_active,
+                            self.lsh_share, self.rebuild_interval, self.rebuild_growth,
+                            max(MAX_REBUILD_INTERVAL, self.rebuild_interval), self.redraw_every, seed)
 
 
-def plan_sampling(n_outputs, output_sparsity="auto", hash_family="dwta", n_tables="auto",
-                  hashes_per_table="auto", bucket_capacity="auto"):
-    """A SamplingPlan for an output layer of n_outputs neurons, or None when it stays dense."""
+def plan_sampling(n_outputs, *, output_sparsity, hash_family, n_tables, hashes_per_table, bucket_capacity,
+                  rebuild_interval, rebuild_growth, redraw_hashes_every):
+    """A SamplingPlan for a layer of n_outputs neurons, or None when it stays dense. The
+    arguments are the estimator parameters of the same names ("auto" resolved here)."""
     sparsity = auto_output_sparsity(n_outputs) if output_sparsity == "auto" else float(output_sparsity)
     if sparsity >= 1.0:
         return None
@@ -92,4 +105,5 @@ def plan_sampling(n_outputs, output_sparsity="auto", hash_family="dwta", n_table
         capacity = max(8, math.ceil(4 * n_outputs / 2**range_bits))
     else:
         capacity = int(bucket_capacity)
-    return SamplingPlan(sparsity, min_active, LSH_SHARE, hash_family, tables, hashes, range_bits, capacity)
+    return SamplingPlan(sparsity, min_active, LSH_SHARE, hash_family, tables, hashes, range_bits, capacity,
+                        int(rebuild_interval), float(rebuild_growth), int(redraw_hashes_every))

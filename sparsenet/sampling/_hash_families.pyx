@@ -16,7 +16,7 @@ import numpy as np
 
 cimport numpy as cnp
 
-from sparsenet.engine._vector_ops cimport dwta_winners8_lanes, dwta_winners8_lanes_generic
+from sparsenet.native._vector_ops cimport dwta_winners8_lanes
 
 cnp.import_array()
 
@@ -164,26 +164,3 @@ cdef class HashFamily:
                 for t in range(self.n_tables):
                     codes[i, t] = self.bucket(data + i * self.dimension, t)
         return np.asarray(codes)
-
-
-def dwta_winners(rows, bins, bint generic=False):
-    """The DWTA winners, shape (n_rows, K), of up to 8 rows (shape (n_rows, dimension)) in
-    the bins of 8 coordinates ``bins`` (int32, shape (K, 8)), by the kernel table builds use
-    (AVX2 where the CPU has it) or its plain loop: for tests."""
-    vectors = np.asarray(rows, dtype=np.float32)
-    cdef const int[:, ::1] where = np.ascontiguousarray(bins, dtype=np.int32)
-    if vectors.ndim != 2 or not 1 <= vectors.shape[0] <= 8:
-        raise ValueError("rows must have shape (n_rows, dimension) with 1 <= n_rows <= 8")
-    if where.shape[1] != 8 or not 1 <= where.shape[0] <= 32:
-        raise ValueError("bins must have shape (K, 8) with 1 <= K <= 32")
-    if np.min(where) < 0 or np.max(where) >= vectors.shape[1]:
-        raise ValueError("bins index outside the rows")
-    # the transpose: lanes[c, i] is coordinate c of row i (missing rows are zeros)
-    cdef const float[:, ::1] lanes = np.ascontiguousarray(
-        np.vstack([vectors, np.zeros((8 - vectors.shape[0], vectors.shape[1]), dtype=np.float32)]).T)
-    cdef int[:, ::1] winners = np.empty((where.shape[0], 8), dtype=np.int32)
-    if generic:
-        dwta_winners8_lanes_generic(&lanes[0, 0], &where[0, 0], where.shape[0], &winners[0, 0])
-    else:
-        dwta_winners8_lanes(&lanes[0, 0], &where[0, 0], where.shape[0], &winners[0, 0])
-    return np.asarray(winners)[:, :vectors.shape[0]].T.copy()

@@ -1,9 +1,9 @@
-"""NeuronSampler: L hash tables over a layer's neurons, built from their weight vectors.
+"""HashTables: L hash tables over a layer's neurons, built from their weight vectors.
 
 For an input vector, the neurons in its L buckets are those whose weights point roughly the
 same way: those likely to have large activations. The more of the L buckets a neuron is in,
-the closer it is, so both training (``gather_ranked``) and sparse inference rank the neurons
-met by how many tables returned them and compute only the best.
+the closer it is, so both training (``append_best_ranked``) and sparse inference rank the
+neurons met by how many tables returned them and compute only the best.
 
 - Buckets hold at most ``bucket_capacity`` neurons. When more hash to one bucket, a
   pseudo-random subset (a reservoir, fixed by the seed and the build count) is kept, so a
@@ -18,8 +18,9 @@ cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.string cimport memset
 
-from sparsenet.engine._random cimport draw
-from sparsenet.lsh._hashing cimport HashFamily
+from sparsenet.native._random cimport draw
+from sparsenet.native._sorting cimport keep_most_frequent
+from sparsenet.sampling._hash_families cimport HashFamily
 
 cnp.import_array()
 
@@ -30,35 +31,7 @@ cdef Py_ssize_t gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return a
 
 
-cdef Py_ssize_t keep_most_frequent(int *ids, const int *hits, Py_ssize_t n, Py_ssize_t keep,
-                                   int *histogram, int most_hits) noexcept nogil:
-    """Compact ids[:n] in place to the ``keep`` with the most hits (each between 1 and
-    most_hits), keeping their order; among equal hits the earlier ids win. histogram is
-    scratch of most_hits + 1 ints. Returns the new count."""
-    cdef Py_ssize_t i, write = 0, above = 0, ties
-    cdef int threshold = most_hits, h
-    if n <= keep:
-        return n
-    if keep <= 0:
-        return 0
-    memset(histogram, 0, (most_hits + 1) * sizeof(int))
-    for i in range(n):
-        histogram[max(1, min(hits[i], most_hits))] += 1
-    while threshold > 1 and above + histogram[threshold] < keep:
-        above += histogram[threshold]
-        threshold -= 1
-    ties = keep - above
-    for i in range(n):
-        h = max(1, min(hits[i], most_hits))
-        if h > threshold or (h == threshold and ties > 0):
-            if h == threshold:
-                ties -= 1
-            ids[write] = ids[i]
-            write += 1
-    return write
-
-
-cdef class NeuronSampler:
+cdef class HashTables:
     """Hash tables over ``n_neurons`` neurons, using ``family`` to hash their weights.
 
     Parameters
@@ -82,8 +55,8 @@ cdef class NeuronSampler:
         self.family, self.n_neurons, self.bucket_capacity = family, n_neurons, bucket_capacity
         self.n_builds = n_builds
         n_tables, n_buckets = family.n_tables, family.n_buckets
-        # gather_ranked's scratch: the neurons met, their hit counts, a histogram of counts
-        self.ranking_scratch_size = 2 * self.n_tables_times_capacity() + n_tables + 1
+        # append_best_ranked's scratch: the neurons met, their hit counts, a histogram of counts
+        self.ranking_scratch_size = 2 * self.most_members() + n_tables + 1
         if bucket_starts is None:
             bucket_starts = np.zeros((n_tables, n_buckets + 1), dtype=np.int32)
             members = np.zeros((n_tables, n_neurons), dtype=np.int32)
@@ -101,7 +74,7 @@ cdef class NeuronSampler:
         self.members_ptr = <const int *> cnp.PyArray_DATA(self.members)
 
     def __reduce__(self):
-        return (NeuronSampler, (self.family, self.n_neurons, self.bucket_capacity,
+        return (HashTables, (self.family, self.n_neurons, self.bucket_capacity,
                                 self.bucket_starts, self.members, self.n_builds))
 
     def build(self, weights, int n_threads=1):
@@ -169,8 +142,8 @@ cdef class NeuronSampler:
                     r = r + step - n if r >= n - step else r + step
         self.n_builds += 1
 
-    cdef Py_ssize_t gather_ranked(self, const float *x, int *positions, int *scratch, int *active,
-                                  Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil:
+    cdef Py_ssize_t append_best_ranked(self, const float *x, int *positions, int *scratch, int *active,
+                                       Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil:
         """Append to active[n_active:capacity] the neurons met most often in x's buckets over
         all the tables (the more tables agree, the closer the neuron's weights to x), ties
         going to the neuron met first. positions must be all zero on entry (nothing active
@@ -178,7 +151,7 @@ cdef class NeuronSampler:
         holds ranking_scratch_size ints. Returns the new count."""
         cdef Py_ssize_t t, p, start, stop, i, kept, n_met = 0
         cdef Py_ssize_t n_buckets = (<Py_ssize_t> 1) << self.family.range_bits
-        cdef Py_ssize_t most_met = self.n_tables_times_capacity()
+        cdef Py_ssize_t most_met = self.most_members()
         cdef int *met = scratch
         cdef int *hits = scratch + most_met
         cdef int *histogram = hits + most_met
@@ -207,10 +180,11 @@ cdef class NeuronSampler:
             positions[met[i]] = <int> n_active
         return n_active
 
-    cdef Py_ssize_t n_tables_times_capacity(self) noexcept nogil:
+    cdef Py_ssize_t most_members(self) noexcept nogil:
+        """The most neurons the L buckets of one vector can hold (repeats included)."""
         return self.family.n_tables * min(self.bucket_capacity, self.n_neurons)
 
-    cdef Py_ssize_t collect(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil:
+    cdef Py_ssize_t bucket_members(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil:
         """The neurons in x's buckets, table after table, up to capacity, repeats included
         (no per-neuron scratch: for one-off queries, where clearing such scratch would cost
         more than sorting the result)."""
@@ -239,5 +213,5 @@ cdef class NeuronSampler:
         cdef int[::1] positions = np.zeros(self.n_neurons, dtype=np.int32)
         cdef int[::1] active = np.empty(max(capacity, 1), dtype=np.int32)
         cdef int[::1] scratch = np.empty(self.ranking_scratch_size, dtype=np.int32)
-        cdef Py_ssize_t count = self.gather_ranked(&vector[0], &positions[0], &scratch[0], &active[0], 0, capacity)
+        cdef Py_ssize_t count = self.append_best_ranked(&vector[0], &positions[0], &scratch[0], &active[0], 0, capacity)
         return np.asarray(active[:count]).copy()

@@ -1,0 +1,51 @@
+"""The rows of X as the kernels read them: float32 CSR or dense, checked once."""
+import numpy as np
+from scipy import sparse
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+
+cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *:
+    """Check X thoroughly (the kernels trust it afterwards) and point an InputRows at it."""
+    cdef InputRows rows
+    cdef cnp.ndarray data, indices, indptr
+    if sparse.issparse(X):
+        if X.format != "csr":
+            raise TypeError(f"the engine takes CSR input, got {X.format!r}")
+        data, indices, indptr = X.data, X.indices, X.indptr
+        if data.dtype != np.float32 or indices.dtype != np.int32 or indptr.dtype != np.int64:
+            raise TypeError("the engine takes CSR with float32 data, int32 indices, int64 indptr")
+        if not (data.flags.c_contiguous and indices.flags.c_contiguous and indptr.flags.c_contiguous):
+            raise ValueError("CSR arrays must be contiguous")
+        n_rows = X.shape[0]
+        if indptr.shape[0] != n_rows + 1 or indptr[0] != 0 or indptr[n_rows] > indices.shape[0] \
+                or indices.shape[0] != data.shape[0]:
+            raise ValueError("malformed sparse matrix: indptr does not match indices and data")
+        if n_rows > 0 and np.any(np.diff(indptr) < 0):
+            raise ValueError("malformed sparse matrix: indptr is not non-decreasing")
+        used = indices[:indptr[n_rows]]
+        if used.shape[0] and (used.min() < 0 or used.max() >= n_features):
+            raise ValueError(
+                f"sparse matrix has column indices outside [0, {n_features}): "
+                f"min {used.min()}, max {used.max()}"
+            )
+        rows.data = <const float *> cnp.PyArray_DATA(data)
+        rows.indices = <const int *> cnp.PyArray_DATA(indices)
+        rows.indptr = <const long long *> cnp.PyArray_DATA(indptr)
+        rows.n_rows = n_rows
+    else:
+        if not isinstance(X, np.ndarray) or X.ndim != 2:
+            raise TypeError("the engine takes a 2-D ndarray or a CSR matrix")
+        data = X
+        if data.dtype != np.float32 or not data.flags.c_contiguous:
+            raise TypeError("the engine takes C-contiguous float32 dense input")
+        rows.data = <const float *> cnp.PyArray_DATA(data)
+        rows.indices = NULL
+        rows.indptr = NULL
+        rows.n_rows = data.shape[0]
+    if X.shape[1] != n_features:
+        raise ValueError(f"X has {X.shape[1]} features, the network expects {n_features}")
+    rows.n_features = n_features
+    return rows

@@ -1,1 +1,0 @@
-"""Locality-sensitive hash families over dense float vectors (Cython). Private API."""

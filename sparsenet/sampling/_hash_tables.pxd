@@ -1,0 +1,17 @@
+# Hash tables over the neurons of a layer: which neurons to compute for an input.
+from sparsenet.sampling._hash_families cimport HashFamily
+
+cdef class HashTables:
+    cdef readonly HashFamily family
+    cdef readonly Py_ssize_t n_neurons, bucket_capacity
+    cdef readonly object bucket_starts    # int32 (n_tables, n_buckets + 1)
+    cdef readonly object members          # int32 (n_tables, n_neurons)
+    cdef readonly long long n_builds
+    cdef const int *starts_ptr
+    cdef const int *members_ptr
+    cdef readonly Py_ssize_t ranking_scratch_size
+    cdef Py_ssize_t append_best_ranked(self, const float *x, int *positions, int *scratch, int *active,
+                                       Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil
+    cdef Py_ssize_t most_members(self) noexcept nogil
+    cdef Py_ssize_t bucket_members(self, const float *x, int *candidates, Py_ssize_t capacity) noexcept nogil
+
