@@ -10,7 +10,9 @@ cdef class AdamState:
     cdef readonly long long step
     cdef readonly object settings          # AdamSettings of the current training call
     cdef float learning_rate, beta_1, beta_2, epsilon, l2
+    cdef list laid_out                     # the network's arrays at the last lay_out
     cdef AdamStep begin_step(self)
+    cdef void ensure_laid_out(self, object network) except *
 
 
 cdef inline void adam_on_row(float *weights, Py_ssize_t width, const float *gradient_sum,

@@ -64,6 +64,7 @@ cdef class AdamState:
         self.step = step
         self.settings = None
         self.learning_rate = 0.0
+        self.laid_out = None
 
     @classmethod
     def zeros_for(cls, Network network):
@@ -115,6 +116,21 @@ cdef class AdamState:
                 raise ValueError(f"Adam's bias moments of layer {l} do not match its {biases.shape[0]} biases")
         self.bias_m = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_m]
         self.bias_v = [np.require(a, np.float32, ["C", "W"]) for a in self.bias_v]
+        self.laid_out = network.weights + network.biases
+
+    cdef void ensure_laid_out(self, object network) except *:
+        """lay_out, unless the network holds the very arrays of the last lay_out (the check
+        before every step: a comparison of object identities)."""
+        cdef Network net = network
+        cdef list arrays = net.weights + net.biases
+        cdef Py_ssize_t i
+        if self.laid_out is not None and len(arrays) == len(self.laid_out):
+            for i in range(len(arrays)):
+                if arrays[i] is not self.laid_out[i]:
+                    break
+            else:
+                return
+        self.lay_out(net)
 
     cdef AdamStep begin_step(self):
         """Count one more step; its coefficients, bias correction included."""

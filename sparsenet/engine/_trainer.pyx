@@ -216,7 +216,7 @@ cdef class Trainer:
     cdef void _bind_step(self) except *:
         """Point the step at the network's current arrays and Adam's (laid out first)."""
         cdef Py_ssize_t l
-        self.adam.lay_out(self.network)
+        self.adam.ensure_laid_out(self.network)
         self.bound = self.network.bind()
         self.net = &self.bound.stack
         self.layers, self.hidden_offsets = self.net.layers, self.net.hidden_offsets
@@ -233,19 +233,19 @@ cdef class Trainer:
     def train_batch(self, rows):
         """One Adam step on the rows ``rows`` of the bound data set; returns their summed loss."""
         cdef long long[::1] batch = np.ascontiguousarray(rows, dtype=np.int64)
-        cdef Py_ssize_t n = batch.shape[0]
+        cdef Py_ssize_t n = batch.shape[0], s
         if n == 0:
             return 0.0
         if n > self.batch_capacity:
             raise ValueError(f"batch of {n} rows exceeds the configured {self.batch_capacity}")
         if self.X_ref is None:
             raise RuntimeError("bind() a data set before training")
-        if np.min(batch) < 0 or np.max(batch) >= self.X.n_rows:
-            raise ValueError(f"row ids must lie in [0, {self.X.n_rows})")
+        for s in range(n):
+            if not 0 <= batch[s] < self.X.n_rows:
+                raise ValueError(f"row ids must lie in [0, {self.X.n_rows}), got {batch[s]}")
         self._bind_step()
         self.step_coefficients = self.adam.begin_step()
         cdef long long step = self.adam.step
-        cdef Py_ssize_t s
         cdef double total = 0.0
         cdef double[4] clock
         try:
