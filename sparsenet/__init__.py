@@ -3,7 +3,7 @@ from sparsenet._build_check import check_build
 
 check_build()  # before anything imports the compiled engine: a clear message if it is missing
 
-from sparsenet._sparse_mlp import SparseMLPClassifier  # noqa: E402
+from sparsenet.mlp import SparseMLPClassifier  # noqa: E402
 from sparsenet._version import __version__  # noqa: E402
 from sparsenet.native._openmp import openmp_enabled  # noqa: E402
 from sparsenet.udt import UDTClassifier, UDTFeaturizer  # noqa: E402

@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["sparsenet._sparse_mlp", "sparsenet.udt._featurizer", "sparsenet.udt._classifier", "sparsenet.udt._feature_columns", "sparsenet.datasets._sms_spam", "sparsenet.datasets._extreme", "sparsenet.metrics"]
+MODULES = ["sparsenet.mlp._classifier", "sparsenet.callbacks", "sparsenet.udt._featurizer", "sparsenet.udt._classifier", "sparsenet.udt._feature_columns", "sparsenet.datasets._sms_spam", "sparsenet.datasets._extreme", "sparsenet.metrics"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sparsenet import SparseMLPClassifier
-from sparsenet._validation import csr_for_engine
+from sparsenet.mlp._inputs import csr_for_engine
 from sparsenet.datasets import make_extreme_classification
 from sparsenet.engine._initialisation import glorot_network
 from sparsenet.engine._settings import AdamSettings

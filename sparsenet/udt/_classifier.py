@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from sparsenet._sparse_mlp import SparseMLPClassifier
+from sparsenet.mlp import SparseMLPClassifier
 from sparsenet.udt._column_types import split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sparsenet._validation import resolve_n_threads
+from sparsenet.native._openmp import resolve_n_threads
 from sparsenet.udt._column_types import (
     COLUMN_TYPES,
     categories_as_utf8,

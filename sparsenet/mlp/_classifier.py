@@ -1,41 +1,23 @@
 """SparseMLPClassifier: a scikit-learn classifier on the sparse Cython engine."""
-import time
-import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-from scipy import sparse
-from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from sparsenet.sampling._plan import plan_sampling
-from sparsenet._validation import (
-    check_features,
-    check_few_csr_rows,
-    encode_multiclass,
-    encode_multilabel,
-    is_indicator_matrix,
-    multiclass_labels,
-    resolve_n_threads,
-    sorted_classes,
-    take_rows,
-)
 from sparsenet.engine._initialisation import glorot_network
-from sparsenet.engine._settings import AdamSettings
-from sparsenet.engine._trainer import Trainer
-
-# Multi-label prediction keeps every label whose probability reaches this fraction of the
-# row's highest probability. With targets spread evenly over a row's labels, a well-fitted
-# model gives its m labels about 1/m each, so half the maximum separates them from the rest.
-MULTILABEL_RELATIVE_THRESHOLD = 0.5
-# the linear schedule's last batches keep this share of the step size (not zero: a zero step
-# would waste them)
-MIN_DECAY = 1e-3
+from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
+from sparsenet.mlp._outputs import kept_labels, log_probabilities, probabilities, top_k_probabilities
+from sparsenet.mlp._parameters import (
+    NETWORK_PARAMETER_CONSTRAINTS,
+    early_stopping_on,
+    hidden_sizes,
+    sampling_plan,
+)
+from sparsenet.mlp._targets import TargetEncoder
+from sparsenet.mlp._training_loop import run_epochs
+from sparsenet.native._openmp import resolve_n_threads
 
 # Sparse inference scores the SPARSE_INFERENCE_CANDIDATES neurons most hash tables return for
 # a row: the cost of a sparse prediction, whatever the number of classes.
@@ -105,7 +87,12 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         Minimum improvement of the training loss (or of the validation score, with early
         stopping) that resets the ``n_iter_no_change`` count.
     verbose : bool, default=False
-        Print the loss (and validation score) after every epoch.
+        Print the loss (and validation score) after every epoch (the
+        :class:`~sparsenet.callbacks.ProgressPrinter` callback).
+    callbacks : list of Callback or None, default=None
+        Called after every epoch of ``fit`` and ``partial_fit`` with the epoch's loss,
+        validation score and sampling diagnostics; one returning True stops training (see
+        :mod:`sparsenet.callbacks`).
     warm_start : bool, default=False
         Continue from the previous solution on the next ``fit``.
     early_stopping : bool or "auto", default="auto"
@@ -217,35 +204,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     # the loss it was initialised with (warm_start and partial_fit do not switch it)
     _binary_outputs = False
 
-    _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate_schedule": [StrOptions({"constant", "linear"})],
-        "loss": [StrOptions({"auto", "softmax", "binary"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "early_stopping": ["boolean", StrOptions({"auto"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_jobs": [None, Integral],
-        "output_sparsity": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
-        "hash_family": [StrOptions({"dwta", "simhash"})],
-        "n_tables": [Interval(Integral, 1, 1000, closed="both"), StrOptions({"auto"})],
-        "hashes_per_table": [Interval(Integral, 1, 20, closed="both"), StrOptions({"auto"})],
-        "bucket_capacity": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "rebuild_interval": [Interval(Integral, 1, None, closed="left")],
-        "rebuild_growth": [Interval(Real, 1, None, closed="left")],
-        "redraw_hashes_every": [Interval(Integral, 0, None, closed="left")],
-    }
+    _parameter_constraints = dict(NETWORK_PARAMETER_CONSTRAINTS)
 
     def __init__(
         self,
@@ -261,6 +220,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         tol=1e-4,
         verbose=False,
+        callbacks=None,
         warm_start=False,
         early_stopping="auto",
         validation_fraction=0.1,
@@ -289,6 +249,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -328,11 +289,16 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         continuing = self.warm_start and hasattr(self, "network_")
         X = check_features(self, X, reset=not continuing)
-        targets = self._encode_targets(y, X.shape[0], first_call=not continuing)
+        target_encoder = self._targets if continuing else TargetEncoder.from_targets(y)
+        targets = target_encoder.encode(y, X.shape[0])
         if not continuing:
-            self._initialize(X.shape[1])
+            self._initialize(X.shape[1], target_encoder)
             self._start_from_label_frequencies(targets)
-        self._run_epochs(X, targets)
+        elif hidden_sizes(self.hidden_layer_sizes) != list(self.network_.hidden_sizes):
+            raise ValueError("hidden_layer_sizes changed since the model was fitted; use warm_start=False")
+        self._train(X, targets, epochs=self.max_iter,
+                    use_early_stopping=early_stopping_on(self.early_stopping, X.shape[0]),
+                    schedule=self.learning_rate_schedule)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -353,81 +319,43 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         first_call = not hasattr(self, "network_")
         if first_call:
-            self._set_classes_for_partial_fit(y, classes)
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"classes={list(np.unique(classes))} differs from the classes of the first "
-                f"partial_fit call {list(self.classes_)}"
-            )
+            target_encoder = TargetEncoder.from_declared_classes(y, classes)
+        else:
+            target_encoder = self._targets
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={list(np.unique(classes))} differs from the classes of the first "
+                    f"partial_fit call {list(self.classes_)}"
+                )
         X = check_features(self, X, reset=first_call)
-        targets = self._encode_targets(y, X.shape[0], first_call=False)
+        targets = target_encoder.encode(y, X.shape[0])
         if first_call:
-            self._initialize(X.shape[1])
+            self._initialize(X.shape[1], target_encoder)
             self._start_from_label_frequencies(targets)
         self._train(X, targets, epochs=1, use_early_stopping=False)
         return self
 
-    def _set_classes_for_partial_fit(self, y, classes):
-        if is_indicator_matrix(y):
-            n_labels = np.shape(y)[1] if not sparse.issparse(y) else y.shape[1]
-            if classes is not None and len(classes) != n_labels:
-                raise ValueError(f"classes has {len(classes)} entries but y has {n_labels} label columns")
-            self.classes_ = np.arange(n_labels)
-            self._multilabel = True
-            self._sparse_targets = sparse.issparse(y)
-            return
-        if classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: every label that "
-                "will ever appear in y (e.g. classes=np.unique(y_all))"
-            )
-        self.classes_ = sorted_classes(multiclass_labels(classes))
-        self._multilabel = False
-        self._sparse_targets = False
-
-    def _encode_targets(self, y, n_samples, *, first_call):
-        """Labels -> EncodedTargets; on the first call also sets classes_."""
-        if is_indicator_matrix(y):
-            y = y if sparse.issparse(y) else np.asarray(y)
-            if y.shape[0] != n_samples:
-                raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}")
-            if first_call:
-                self.classes_ = np.arange(y.shape[1])
-                self._multilabel = True
-                self._sparse_targets = sparse.issparse(y)
-            elif not self._multilabel:
-                raise ValueError("y is a multi-label indicator, but the model was fitted on class labels")
-            return encode_multilabel(y, None if first_call else len(self.classes_))
-        y = multiclass_labels(y)
-        if y.shape[0] != n_samples:
-            raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}")
-        if first_call:
-            self.classes_ = sorted_classes(y)
-            self._multilabel = False
-            self._sparse_targets = False
-        elif self._multilabel:
-            raise ValueError("y holds class labels, but the model was fitted on a multi-label indicator")
-        return encode_multiclass(y, self.classes_)
-
-    def _initialize(self, n_features):
+    def _initialize(self, n_features, target_encoder):
         """Glorot-uniform weights, zero Adam state, empty history."""
-        hidden = self._hidden_sizes()
+        hidden = hidden_sizes(self.hidden_layer_sizes)
+        self._targets = target_encoder
+        n_classes = target_encoder.n_classes
         rng = check_random_state(self.random_state)
         # one draw from the user's seed so later epochs do not depend on how many numbers
         # initialisation consumed
         self._rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
-        sizes = [n_features, *hidden, len(self.classes_)]
         self.network_, self._adam = glorot_network(
-            sizes, self._rng.randint(np.iinfo(np.int32).max), resolve_n_threads(self.n_jobs)
+            [n_features, *hidden, n_classes], self._rng.randint(np.iinfo(np.int32).max),
+            resolve_n_threads(self.n_jobs),
         )
-        plan = self._sampling_plan()
+        plan = sampling_plan(self, n_classes)
         if plan is not None:
-            self.network_.set_sampler(plan.new_sampler(len(self.classes_), hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
+            self.network_.set_sampler(plan.new_sampler(n_classes, hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
         self.sampling_stats_ = None
         self._binary_outputs = self.loss == "binary" or (
-            self.loss == "auto" and self._multilabel and self._sampling_plan() is None
+            self.loss == "auto" and target_encoder.multilabel and plan is None
         )
-        self.label_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
+        self.label_counts_ = np.zeros(n_classes, dtype=np.int64)
         self._frequent_labels = np.zeros(0, dtype=np.int32)
         self.loss_curve_ = []
         self.best_loss_ = np.inf
@@ -444,191 +372,37 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         the labels' rates before they can learn anything else."""
         if not self._binary_outputs:
             return
-        n_rows, n_labels = len(targets.indptr) - 1, len(self.classes_)
-        counts = np.bincount(targets.indices[: targets.indptr[-1]], minlength=n_labels)[:n_labels]
-        rate = (counts + 1.0) / (n_rows + 2.0)
+        rate = (targets.label_counts(self._targets.n_classes) + 1.0) / (targets.n_rows + 2.0)
         self.network_.biases[-1][...] = np.log(rate) - np.log1p(-rate)
 
     def _count_labels(self, targets):
         """Add a training call's label occurrences to label_counts_ and refresh the labels
         that sparse inference scores for every row (the most frequent ones)."""
-        used = targets.indices[: targets.indptr[-1]]
+        n_classes = self._targets.n_classes
         # a new array: a model loaded from a read-only memory map may hold a read-only one
-        self.label_counts_ = self.label_counts_ + np.bincount(used, minlength=len(self.classes_))[: len(self.classes_)]
-        n_frequent = min(FREQUENT_LABELS_ALWAYS_SCORED, len(self.classes_))
+        self.label_counts_ = self.label_counts_ + targets.label_counts(n_classes)
+        n_frequent = min(FREQUENT_LABELS_ALWAYS_SCORED, n_classes)
         counts = self.label_counts_
         head = np.argpartition(-counts, n_frequent - 1)[:n_frequent] if n_frequent < len(counts) else np.arange(len(counts))
         self._frequent_labels = np.sort(head[counts[head] > 0]).astype(np.int32)
 
-    def _sampling_plan(self):
-        return plan_sampling(len(self.classes_), output_sparsity=self.output_sparsity, hash_family=self.hash_family,
-                             n_tables=self.n_tables, hashes_per_table=self.hashes_per_table,
-                             bucket_capacity=self.bucket_capacity, rebuild_interval=self.rebuild_interval,
-                             rebuild_growth=self.rebuild_growth, redraw_hashes_every=self.redraw_hashes_every)
-
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if np.isscalar(sizes) else list(sizes)
-        if len(sizes) == 0 or any(not isinstance(s, Integral) or s < 1 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be one or more positive integers, got {self.hidden_layer_sizes!r}"
-            )
-        return [int(s) for s in sizes]
-
-    def _run_epochs(self, X, targets):
-        """fit's loop: up to max_iter epochs, with early stopping or loss convergence."""
-        use_early_stopping = self.early_stopping is True or (
-            self.early_stopping == "auto" and X.shape[0] > 10_000
-        )
-        if self._hidden_sizes() != list(self.network_.hidden_sizes):
-            raise ValueError("hidden_layer_sizes changed since the model was fitted; use warm_start=False")
-        self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping,
-                    schedule=self.learning_rate_schedule)
-
     def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant"):
         self._count_labels(targets)
-        validation = None
-        if use_early_stopping:
-            X, targets, validation = self._split_validation(X, targets)
-            if self.validation_scores_ is None:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-            self._best_network = self.network_.copy()
-            self.best_loss_ = None
-        n_rows = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = int(np.clip(n_rows // 100, 32, 256))
-        else:
-            batch_size = self.batch_size
-        batch_size = min(batch_size, n_rows)
-        n_threads = resolve_n_threads(self.n_jobs)
-        optimizer = Trainer(self.network_, self._adam)
-        sampler = self.network_.output_sampler
-        if sampler is not None:
-            sampler.restart_schedule(self.rebuild_interval, self.rebuild_growth, self.redraw_hashes_every)
-        optimizer.configure(
-            AdamSettings(self.learning_rate, self.beta_1, self.beta_2, self.epsilon, self.alpha),
-            "binary" if self._binary_outputs else "softmax", batch_size, n_threads,
-        )
-        optimizer.bind(X, targets.indptr, targets.indices)
-        self._optimizer = optimizer
-        self.interrupted_ = False
-        rows = np.arange(n_rows)
-        first_epoch = self.n_iter_
-        decaying = schedule == "linear"
-        try:
-            for _ in range(epochs):
-                started = time.perf_counter()
-                if self.shuffle:
-                    self._rng.shuffle(rows)
-                total_loss = 0.0
-                for start in range(0, n_rows, batch_size):
-                    batch = rows[start : start + batch_size]
-                    if decaying:
-                        done = (self.n_iter_ - first_epoch) * n_rows + start
-                        optimizer.set_learning_rate(self.learning_rate * max(MIN_DECAY, 1 - done / (epochs * n_rows)))
-                    total_loss += optimizer.train_batch(batch)
-                    self.t_ += batch.shape[0]
-                self.n_iter_ += 1
-                self.loss_curve_.append(total_loss / n_rows)
-                if self._converged(validation, n_threads, time.perf_counter() - started):
-                    break
-            else:
-                if epochs > 1 and not self.interrupted_:
-                    warnings.warn(
-                        f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached and "
-                        "the optimization hasn't converged yet.", ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            self.interrupted_ = True
-            warnings.warn(
-                f"fit interrupted (KeyboardInterrupt) during epoch {self.n_iter_ + 1}; the model "
-                "keeps the weights of the last completed batch and can be used or trained further.",
-                UserWarning,
-            )
-        finally:
-            stats = optimizer.sampling_stats
-            if stats is not None:
-                stats.update({f"{phase}_seconds": seconds for phase, seconds in optimizer.phase_seconds.items()})
-            self.sampling_stats_ = stats
-            optimizer.release()
-            del self._optimizer
-        if use_early_stopping and not self.interrupted_:
-            self._restore_best_network()
-        return self
-
-    def _split_validation(self, X, targets):
-        rows = np.arange(X.shape[0])
-        stratify = None
-        if not self._multilabel:
-            labels = targets.indices
-            counts = np.bincount(labels, minlength=len(self.classes_))
-            if counts[counts > 0].min() >= 2:
-                stratify = labels
-        train_rows, validation_rows = train_test_split(
-            rows, test_size=self.validation_fraction, random_state=self._rng, stratify=stratify
-        )
-        train_rows.sort()
-        validation_rows.sort()
-        return (
-            take_rows(X, train_rows),
-            targets.take(train_rows),
-            (take_rows(X, validation_rows), targets.take(validation_rows)),
-        )
-
-    def _converged(self, validation, n_threads, seconds):
-        """Book-keeping after an epoch; True when training should stop."""
-        loss = self.loss_curve_[-1]
-        if validation is not None:
-            X_val, targets_val = validation
-            # the same inference predict_topk uses by default: sparse for a sampled layer
-            predicted = self._top_k(X_val, 1, n_threads, exact=False)[0][:, 0]
-            # precision@1: the top label is one of the row's labels (accuracy for multi-class)
-            label_rows = np.repeat(np.arange(X_val.shape[0]), np.diff(targets_val.indptr))
-            hit_rows = label_rows[predicted[label_rows] == targets_val.indices]
-            score = np.unique(hit_rows).size / X_val.shape[0]
-            self.validation_scores_.append(score)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, validation score = {score:.6f}, "
-                      f"{seconds:.2f} s{self._sampling_progress()}")
-            if score > self.best_validation_score_:
-                self._best_network = self.network_.copy()
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            self.best_validation_score_ = max(self.best_validation_score_, score)
-        else:
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}, {seconds:.2f} s{self._sampling_progress()}")
-            if loss > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            self.best_loss_ = min(self.best_loss_, loss)
-        if self._no_improvement_count > self.n_iter_no_change:
-            if self.verbose:
-                what = "Validation score" if validation is not None else "Training loss"
-                print(f"{what} did not improve more than tol={self.tol} for "
-                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
-            self._no_improvement_count = 0
-            return True
-        return False
-
-    def _sampling_progress(self):
-        stats = self._optimizer.sampling_stats
-        if stats is None:
-            return ""
-        return (f", LSH recall {stats['lsh_recall']:.3f}, {stats['mean_active']:.0f} active outputs, "
-                f"{stats['table_builds']} table builds ({stats['rebuild_seconds']:.1f} s)")
-
-    def _restore_best_network(self):
-        best = self._best_network
-        del self._best_network
-        for current, kept in zip(self.network_.weights + self.network_.biases, best.weights + best.biases):
-            current[...] = kept
+        run_epochs(self, X, targets, epochs=epochs, use_early_stopping=use_early_stopping, schedule=schedule)
 
     # ------------------------------------------------------------------ prediction
+
+    @property
+    def classes_(self):
+        """Class labels; for a multi-label indicator y, the column indices."""
+        try:
+            return self._targets.classes_
+        except AttributeError:
+            raise AttributeError("classes_ is set by fit or partial_fit") from None
+
+    @property
+    def _multilabel(self):
+        return self._targets.multilabel
 
     def _scores(self, X):
         check_is_fitted(self)
@@ -663,27 +437,13 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         X, n_threads = self._scores(X)
         logits = self.network_.logits(X, n_threads).astype(np.float64)
-        if self._binary_outputs:
-            proba = expit(logits)
-            if not self._multilabel:
-                proba /= np.maximum(proba.sum(axis=1, keepdims=True), np.finfo(np.float64).tiny)
-            return proba
-        if logits.shape[1] == 2 and not self._multilabel:
-            # through the score difference, so probabilities rank exactly as decision_function
-            positive = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))
-            return np.column_stack([1.0 - positive, positive])
-        return softmax(logits, axis=1)
+        return probabilities(logits, self._binary_outputs, self._multilabel)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably."""
-        if self._binary_outputs:
-            X, n_threads = self._scores(X)
-            log_proba = log_expit(self.network_.logits(X, n_threads).astype(np.float64))
-            if not self._multilabel:
-                log_proba -= logsumexp(log_proba, axis=1, keepdims=True)
-            return log_proba
         X, n_threads = self._scores(X)
-        return log_softmax(self.network_.logits(X, n_threads).astype(np.float64), axis=1)
+        logits = self.network_.logits(X, n_threads).astype(np.float64)
+        return log_probabilities(logits, self._binary_outputs, self._multilabel)
 
     def predict(self, X):
         """Predicted labels.
@@ -700,18 +460,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         if not self._multilabel:
             top1, _ = self.network_.top_k(X, 1, n_threads)
             return self.classes_[top1[:, 0]]
-        n_labels = len(self.classes_)
-        chunk = max(1, SCORING_CHUNK_ELEMENTS // n_labels)
-        blocks = []
-        for start in range(0, X.shape[0], chunk):
-            logits = self.network_.logits(take_rows(X, slice(start, start + chunk)), n_threads)
-            if self._binary_outputs:
-                keep = logits >= 0.0
-            else:
-                keep = logits >= logits.max(axis=1, keepdims=True) + np.log(MULTILABEL_RELATIVE_THRESHOLD)
-            blocks.append(sparse.csr_matrix(keep, dtype=np.int64))
-        predicted = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, n_labels), dtype=np.int64)
-        return predicted if self._sparse_targets else predicted.toarray()
+        chunk = max(1, SCORING_CHUNK_ELEMENTS // len(self.classes_))
+        blocks = [kept_labels(self.network_.logits(take_rows(X, slice(start, start + chunk)), n_threads),
+                              self._binary_outputs)
+                  for start in range(0, X.shape[0], chunk)]
+        return self._targets.indicator(blocks)
 
     def predict_topk(self, X, k=5, return_scores=False, exact=False):
         """The k most probable labels of each row, most probable first.
@@ -740,13 +493,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         X, n_threads = self._scores(X)
         if not isinstance(k, Integral) or not 1 <= k <= len(self.classes_):
             raise ValueError(f"k must be an integer in [1, {len(self.classes_)}] (the number of classes), got {k!r}")
-        ids, logits, log_normaliser = self._top_k(X, int(k), n_threads, exact)
+        ids, scores, log_normaliser = self._top_k(X, int(k), n_threads, exact)
         labels = self.classes_[ids]
         if not return_scores:
             return labels
-        if self._binary_outputs:
-            return labels, expit(logits.astype(np.float64))
-        return labels, np.exp(logits.astype(np.float64) - log_normaliser[:, None])
+        return labels, top_k_probabilities(scores, log_normaliser, self._binary_outputs)
 
     def _top_k(self, X, k, n_threads, exact):
         """Engine top-k: (label ids, scores, log-normalisers), exact or from the tables."""

@@ -1,10 +1,7 @@
-"""Input checks shared by the estimators: X into the engine's layouts, y into label ids."""
+"""X into the layouts the engine reads: checked once, at the estimator's boundary."""
 import numpy as np
 from scipy import sparse
-from sklearn.utils.multiclass import check_classification_targets, is_multilabel
-from sklearn.utils.validation import column_or_1d, validate_data
-
-from sparsenet.native._openmp import resolve_n_threads  # noqa: F401 (re-exported for the estimators)
+from sklearn.utils.validation import validate_data
 
 
 def check_features(estimator, X, *, reset):
@@ -99,67 +96,3 @@ def take_rows(X, rows):
     """Rows of an engine-ready X, still engine-ready (scipy may narrow index dtypes)."""
     subset = X[rows]
     return csr_for_engine(subset) if sparse.issparse(subset) else np.ascontiguousarray(subset)
-
-
-class EncodedTargets:
-    """Labels as the engine reads them: for row i, label ids indices[indptr[i]:indptr[i+1]]."""
-
-    def __init__(self, indptr, indices):
-        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
-        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
-
-    def take(self, rows):
-        """The targets of a subset of rows, in the order given."""
-        starts = self.indptr[rows]
-        lengths = self.indptr[np.asarray(rows) + 1] - starts
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        # position of every kept label: its row's start plus its offset within the row
-        offsets = np.arange(indptr[-1]) - np.repeat(indptr[:-1], lengths)
-        return EncodedTargets(indptr, self.indices[np.repeat(starts, lengths) + offsets])
-
-
-def is_indicator_matrix(y):
-    """True for a 2-D multi-label indicator y (dense or sparse) with more than one column."""
-    return y is not None and is_multilabel(y)
-
-
-def encode_multilabel(y, n_labels=None):
-    """Indicator matrix -> EncodedTargets; labels are column indices."""
-    Y = sparse.csr_matrix(y if sparse.issparse(y) else np.asarray(y))
-    if n_labels is not None and Y.shape[1] != n_labels:
-        raise ValueError(f"y has {Y.shape[1]} label columns, but the model was fitted with {n_labels}")
-    Y.eliminate_zeros()
-    Y.sum_duplicates()
-    return EncodedTargets(Y.indptr, Y.indices)
-
-
-def multiclass_labels(y):
-    """Validate a 1-D target of class labels (a column vector is accepted with a warning)."""
-    if y is None:
-        raise ValueError("this classifier requires y to be passed, but the target y is None")
-    y = column_or_1d(y, warn=True)
-    check_classification_targets(y)
-    return y
-
-
-def sorted_classes(y):
-    """Sorted unique labels; a clear TypeError for labels of mixed, unorderable types."""
-    try:
-        return np.unique(y)
-    except TypeError as error:
-        kinds = sorted({type(v).__name__ for v in y})
-        raise TypeError(f"labels must be of one orderable type, got a mix of {kinds}") from error
-
-
-def encode_multiclass(y, classes):
-    """Map labels to ids 0..len(classes)-1; an unseen label is a ValueError that names it."""
-    ids = np.searchsorted(classes, y)
-    ids = np.clip(ids, 0, len(classes) - 1)
-    unseen = classes[ids] != y
-    if np.any(unseen):
-        examples = list(dict.fromkeys(np.asarray(y)[unseen].tolist()))[:5]
-        raise ValueError(
-            f"y contains labels not in classes {list(classes[:10])}"
-            f"{'...' if len(classes) > 10 else ''}: {examples}"
-        )
-    return EncodedTargets(np.arange(len(y) + 1), ids)

@@ -1,0 +1,51 @@
+"""Output scores (logits) into what predictions return: probabilities, their logarithms,
+multi-label label sets and top-k probabilities. The output loss a model was trained with
+decides: a softmax shared by the outputs, or one sigmoid per output ("binary")."""
+import numpy as np
+from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
+
+# Multi-label prediction with the softmax loss keeps every label whose probability reaches
+# this fraction of the row's highest probability. With targets spread evenly over a row's
+# labels, a well-fitted model gives its m labels about 1/m each, so half the maximum
+# separates them from the rest.
+MULTILABEL_RELATIVE_THRESHOLD = 0.5
+
+
+def probabilities(logits, binary, multilabel):
+    """predict_proba from float64 logits (see SparseMLPClassifier.predict_proba)."""
+    if binary:
+        proba = expit(logits)
+        if not multilabel:
+            proba /= np.maximum(proba.sum(axis=1, keepdims=True), np.finfo(np.float64).tiny)
+        return proba
+    if logits.shape[1] == 2 and not multilabel:
+        # through the score difference, so probabilities rank exactly as decision_function
+        positive = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))
+        return np.column_stack([1.0 - positive, positive])
+    return softmax(logits, axis=1)
+
+
+def log_probabilities(logits, binary, multilabel):
+    """The logarithm of ``probabilities``, computed stably."""
+    if binary:
+        log_proba = log_expit(logits)
+        if not multilabel:
+            log_proba -= logsumexp(log_proba, axis=1, keepdims=True)
+        return log_proba
+    return log_softmax(logits, axis=1)
+
+
+def kept_labels(logits, binary):
+    """Multi-label prediction: the labels of probability 0.5 or more (binary), or those
+    within MULTILABEL_RELATIVE_THRESHOLD of the row's most probable label (softmax)."""
+    if binary:
+        return logits >= 0.0
+    return logits >= logits.max(axis=1, keepdims=True) + np.log(MULTILABEL_RELATIVE_THRESHOLD)
+
+
+def top_k_probabilities(scores, log_normaliser, binary):
+    """Probabilities of top-k scores: each label's own sigmoid (binary), or the softmax
+    with the given per-row log-normaliser."""
+    if binary:
+        return expit(scores.astype(np.float64))
+    return np.exp(scores.astype(np.float64) - log_normaliser[:, None])

@@ -1,0 +1,86 @@
+"""The parameters of a sparse network, declared once, and what they become in the engine.
+
+``NETWORK_PARAMETER_CONSTRAINTS`` is the one declaration of their constraints:
+SparseMLPClassifier takes them all, UDTClassifier builds on the ones it passes through.
+The defaults are the estimators' (SparseMLPClassifier's signature); the functions here turn
+parameter values into the engine's value objects (AdamSettings, SamplingPlan) and resolve
+the "auto" rules that depend on the data.
+"""
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from sparsenet.engine._settings import AdamSettings
+from sparsenet.sampling._plan import plan_sampling
+
+NETWORK_PARAMETER_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "learning_rate_schedule": [StrOptions({"constant", "linear"})],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "loss": [StrOptions({"auto", "softmax", "binary"})],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "callbacks": [None, list, tuple],
+    "warm_start": ["boolean"],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_jobs": [None, Integral],
+    "output_sparsity": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
+    "hash_family": [StrOptions({"dwta", "simhash"})],
+    "n_tables": [Interval(Integral, 1, 1000, closed="both"), StrOptions({"auto"})],
+    "hashes_per_table": [Interval(Integral, 1, 20, closed="both"), StrOptions({"auto"})],
+    "bucket_capacity": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "rebuild_interval": [Interval(Integral, 1, None, closed="left")],
+    "rebuild_growth": [Interval(Real, 1, None, closed="left")],
+    "redraw_hashes_every": [Interval(Integral, 0, None, closed="left")],
+}
+
+# the parameters of a sampled output layer (sampling/_plan.py)
+SAMPLING_PARAMETERS = ("output_sparsity", "hash_family", "n_tables", "hashes_per_table", "bucket_capacity",
+                       "rebuild_interval", "rebuild_growth", "redraw_hashes_every")
+
+# early_stopping="auto" holds out a validation share above this many rows
+EARLY_STOPPING_FROM_ROWS = 10_000
+# batch_size="auto": a hundredth of the rows, within these bounds
+AUTO_BATCH_SHARE, MIN_AUTO_BATCH, MAX_AUTO_BATCH = 100, 32, 256
+
+
+def hidden_sizes(hidden_layer_sizes):
+    """hidden_layer_sizes as a list of positive ints (a single int is one layer)."""
+    sizes = [hidden_layer_sizes] if np.isscalar(hidden_layer_sizes) else list(hidden_layer_sizes)
+    if len(sizes) == 0 or any(not isinstance(s, Integral) or s < 1 for s in sizes):
+        raise ValueError(f"hidden_layer_sizes must be one or more positive integers, got {hidden_layer_sizes!r}")
+    return [int(s) for s in sizes]
+
+
+def batch_size_for(batch_size, n_rows):
+    """Rows per step: "auto" takes a hundredth of the rows, between 32 and 256 (small data
+    sets get enough steps per epoch, large ones the batch that keeps every core busy)."""
+    if batch_size == "auto":
+        batch_size = int(np.clip(n_rows // AUTO_BATCH_SHARE, MIN_AUTO_BATCH, MAX_AUTO_BATCH))
+    return min(batch_size, n_rows)
+
+
+def early_stopping_on(early_stopping, n_rows):
+    """Whether a fit on n_rows rows holds out a validation share."""
+    return early_stopping is True or (early_stopping == "auto" and n_rows > EARLY_STOPPING_FROM_ROWS)
+
+
+def adam_settings(params):
+    """The AdamSettings of an estimator's parameters (``alpha`` is the L2 penalty)."""
+    return AdamSettings(params.learning_rate, params.beta_1, params.beta_2, params.epsilon, params.alpha)
+
+
+def sampling_plan(params, n_outputs):
+    """The SamplingPlan of an output layer of n_outputs neurons, or None when it stays dense."""
+    return plan_sampling(n_outputs, **{name: getattr(params, name) for name in SAMPLING_PARAMETERS})

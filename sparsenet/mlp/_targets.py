@@ -1,0 +1,144 @@
+"""Targets: y into the label ids the engine trains on, and back.
+
+``TargetEncoder`` is the one owner of a model's label space: its classes, whether y is a
+multi-label indicator, and whether that indicator was sparse (so that predictions stay
+sparse too). The estimators expose its ``classes_``.
+"""
+import numpy as np
+from scipy import sparse
+from sklearn.utils.multiclass import check_classification_targets, is_multilabel
+from sklearn.utils.validation import column_or_1d
+
+
+class EncodedTargets:
+    """Labels as the engine reads them: for row i, label ids indices[indptr[i]:indptr[i+1]]."""
+
+    def __init__(self, indptr, indices):
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+
+    @property
+    def n_rows(self):
+        return self.indptr.shape[0] - 1
+
+    def take(self, rows):
+        """The targets of a subset of rows, in the order given."""
+        starts = self.indptr[rows]
+        lengths = self.indptr[np.asarray(rows) + 1] - starts
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        # position of every kept label: its row's start plus its offset within the row
+        offsets = np.arange(indptr[-1]) - np.repeat(indptr[:-1], lengths)
+        return EncodedTargets(indptr, self.indices[np.repeat(starts, lengths) + offsets])
+
+    def label_counts(self, n_labels):
+        """How often each label id occurs."""
+        used = self.indices[: self.indptr[-1]]
+        return np.bincount(used, minlength=n_labels)[:n_labels]
+
+
+def is_indicator_matrix(y):
+    """True for a 2-D multi-label indicator y (dense or sparse) with more than one column."""
+    return y is not None and is_multilabel(y)
+
+
+def multiclass_labels(y):
+    """Validate a 1-D target of class labels (a column vector is accepted with a warning)."""
+    if y is None:
+        raise ValueError("this classifier requires y to be passed, but the target y is None")
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    return y
+
+
+def sorted_classes(y):
+    """Sorted unique labels; a clear TypeError for labels of mixed, unorderable types."""
+    try:
+        return np.unique(y)
+    except TypeError as error:
+        kinds = sorted({type(v).__name__ for v in y})
+        raise TypeError(f"labels must be of one orderable type, got a mix of {kinds}") from error
+
+
+class TargetEncoder:
+    """The label space of a model: ``classes_`` (class labels, or the column indices of a
+    multi-label indicator), ``multilabel`` and ``sparse_targets``."""
+
+    def __init__(self, classes, multilabel, sparse_targets):
+        self.classes_ = classes
+        self.multilabel = multilabel
+        self.sparse_targets = sparse_targets
+
+    @property
+    def n_classes(self):
+        return len(self.classes_)
+
+    @classmethod
+    def from_targets(cls, y):
+        """The label space of a training y (class labels or an indicator matrix)."""
+        if is_indicator_matrix(y):
+            return cls(np.arange(np.shape(y)[1]), True, sparse.issparse(y))
+        return cls(sorted_classes(multiclass_labels(y)), False, False)
+
+    @classmethod
+    def from_declared_classes(cls, y, classes):
+        """The label space of partial_fit's first call: ``classes`` lists every class y will
+        ever hold (required for class labels; for an indicator y, its columns)."""
+        if is_indicator_matrix(y):
+            n_labels = np.shape(y)[1]
+            if classes is not None and len(classes) != n_labels:
+                raise ValueError(f"classes has {len(classes)} entries but y has {n_labels} label columns")
+            return cls(np.arange(n_labels), True, sparse.issparse(y))
+        if classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every label that "
+                "will ever appear in y (e.g. classes=np.unique(y_all))"
+            )
+        classes = column_or_1d(np.asarray(classes))
+        if classes.shape[0] == 0:
+            raise ValueError("classes must list at least one class, got an empty array")
+        return cls(sorted_classes(classes), False, False)
+
+    def encode(self, y, n_samples):
+        """y -> EncodedTargets; its kind must match this label space and its labels be known."""
+        if is_indicator_matrix(y):
+            if not self.multilabel:
+                raise ValueError("y is a multi-label indicator, but the model was fitted on class labels")
+            y = y if sparse.issparse(y) else np.asarray(y)
+            if y.shape[0] != n_samples:
+                raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}")
+            return self._encode_indicator(y)
+        if self.multilabel:
+            raise ValueError("y holds class labels, but the model was fitted on a multi-label indicator")
+        y = multiclass_labels(y)
+        if y.shape[0] != n_samples:
+            raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]}")
+        return self._encode_labels(y)
+
+    def _encode_indicator(self, y):
+        Y = sparse.csr_matrix(y if sparse.issparse(y) else np.asarray(y))
+        if Y.shape[1] != self.n_classes:
+            raise ValueError(f"y has {Y.shape[1]} label columns, but the model was fitted with {self.n_classes}")
+        Y.eliminate_zeros()
+        Y.sum_duplicates()
+        return EncodedTargets(Y.indptr, Y.indices)
+
+    def _encode_labels(self, y):
+        """Map labels to ids 0..n_classes-1; an unseen label is a ValueError that names it."""
+        classes = self.classes_
+        ids = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+        unseen = classes[ids] != y
+        if np.any(unseen):
+            examples = list(dict.fromkeys(np.asarray(y)[unseen].tolist()))[:5]
+            raise ValueError(
+                f"y contains labels not in classes {list(classes[:10])}"
+                f"{'...' if len(classes) > 10 else ''}: {examples}"
+            )
+        return EncodedTargets(np.arange(len(y) + 1), ids)
+
+    def indicator(self, blocks):
+        """Boolean (rows, n_classes) blocks of kept labels, stacked, as the model's
+        multi-label prediction: sparse CSR when the model was fitted on a sparse y, else
+        dense."""
+        stacked = sparse.vstack([sparse.csr_matrix(keep, dtype=np.int64) for keep in blocks], format="csr") \
+            if blocks else sparse.csr_matrix((0, self.n_classes), dtype=np.int64)
+        return stacked if self.sparse_targets else stacked.toarray()

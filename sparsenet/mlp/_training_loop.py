@@ -1,0 +1,170 @@
+"""The epoch loop of ``fit`` and ``partial_fit``: batches in Python, one engine step each.
+
+Keeping the loop in Python keeps everything around a step cheap to change and safe: the
+learning-rate schedule, the stopping rules (training loss, or a held-out validation score
+with the best weights kept), callbacks after every epoch, and Ctrl-C, which stops after
+the batch in progress and leaves a usable model.
+"""
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from sparsenet.callbacks import EpochInfo, ProgressPrinter
+from sparsenet.engine._trainer import Trainer
+from sparsenet.mlp._inputs import take_rows
+from sparsenet.mlp._parameters import adam_settings, batch_size_for
+from sparsenet.native._openmp import resolve_n_threads
+
+# the linear schedule's last batches keep this share of the step size (not zero: a zero step
+# would waste them)
+MIN_DECAY = 1e-3
+
+
+def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="constant"):
+    """Train ``model`` (a SparseMLPClassifier with its network) for up to ``epochs`` epochs on
+    X and its EncodedTargets, updating its history (``loss_curve_``, ``n_iter_``, ``t_``,
+    the stopping state) as it goes."""
+    validation = None
+    if use_early_stopping:
+        X, targets, validation = split_validation(model, X, targets)
+        if model.validation_scores_ is None:
+            model.validation_scores_ = []
+            model.best_validation_score_ = -np.inf
+        model._best_network = model.network_.copy()
+        model.best_loss_ = None
+    n_rows = X.shape[0]
+    batch_size = batch_size_for(model.batch_size, n_rows)
+    n_threads = resolve_n_threads(model.n_jobs)
+    trainer = new_trainer(model, batch_size, n_threads)
+    trainer.bind(X, targets.indptr, targets.indices)
+    callbacks = list(model.callbacks or []) + ([ProgressPrinter()] if model.verbose else [])
+    model.interrupted_ = False
+    rows = np.arange(n_rows)
+    first_epoch = model.n_iter_
+    learning_rate = model.learning_rate
+    reason = "max_iter"
+    try:
+        for _ in range(epochs):
+            started = time.perf_counter()
+            if model.shuffle:
+                model._rng.shuffle(rows)
+            total_loss = 0.0
+            for start in range(0, n_rows, batch_size):
+                batch = rows[start : start + batch_size]
+                if schedule == "linear":
+                    done = (model.n_iter_ - first_epoch) * n_rows + start
+                    learning_rate = model.learning_rate * max(MIN_DECAY, 1 - done / (epochs * n_rows))
+                    trainer.set_learning_rate(learning_rate)
+                total_loss += trainer.train_batch(batch)
+                model.t_ += batch.shape[0]
+            model.n_iter_ += 1
+            model.loss_curve_.append(total_loss / n_rows)
+            stop = stopping_reason(model, validation, n_threads)
+            info = EpochInfo(model.n_iter_, model.loss_curve_[-1],
+                             model.validation_scores_[-1] if validation is not None else None,
+                             time.perf_counter() - started, learning_rate, trainer.sampling_stats)
+            if any([bool(callback.on_epoch_end(model, info)) for callback in callbacks]) and stop is None:
+                stop = "callback"
+            if stop is not None:
+                reason = stop
+                break
+        else:
+            if epochs > 1:
+                warnings.warn(
+                    f"Stochastic optimizer: maximum iterations ({model.max_iter}) reached and "
+                    "the optimization hasn't converged yet.", ConvergenceWarning,
+                )
+    except KeyboardInterrupt:
+        model.interrupted_ = True
+        reason = "interrupted"
+        warnings.warn(
+            f"fit interrupted (KeyboardInterrupt) during epoch {model.n_iter_ + 1}; the model "
+            "keeps the weights of the last completed batch and can be used or trained further.",
+            UserWarning,
+        )
+    finally:
+        stats = trainer.sampling_stats
+        if stats is not None:
+            stats.update({f"{phase}_seconds": seconds for phase, seconds in trainer.phase_seconds.items()})
+        model.sampling_stats_ = stats
+        trainer.release()
+    if use_early_stopping and not model.interrupted_:
+        restore_best_network(model)
+    for callback in callbacks:
+        callback.on_train_end(model, reason)
+
+
+def new_trainer(model, batch_size, n_threads):
+    """A Trainer for the model's network and Adam state, configured from its parameters."""
+    sampler = model.network_.output_sampler
+    if sampler is not None:
+        sampler.restart_schedule(model.rebuild_interval, model.rebuild_growth, model.redraw_hashes_every)
+    trainer = Trainer(model.network_, model._adam)
+    trainer.configure(adam_settings(model), "binary" if model._binary_outputs else "softmax", batch_size, n_threads)
+    return trainer
+
+
+def split_validation(model, X, targets):
+    """A held-out share of the rows (stratified by class where every class has two rows):
+    (X_train, targets_train, (X_validation, targets_validation))."""
+    rows = np.arange(X.shape[0])
+    stratify = None
+    if not model._targets.multilabel:
+        labels = targets.indices
+        counts = np.bincount(labels, minlength=model._targets.n_classes)
+        if counts[counts > 0].min() >= 2:
+            stratify = labels
+    train_rows, validation_rows = train_test_split(
+        rows, test_size=model.validation_fraction, random_state=model._rng, stratify=stratify
+    )
+    train_rows.sort()
+    validation_rows.sort()
+    return (
+        take_rows(X, train_rows),
+        targets.take(train_rows),
+        (take_rows(X, validation_rows), targets.take(validation_rows)),
+    )
+
+
+def validation_score(model, validation, n_threads):
+    """Precision@1 on the held-out rows (accuracy for class labels), by the inference
+    predict_topk uses by default: sparse for a sampled layer."""
+    X_val, targets_val = validation
+    predicted = model._top_k(X_val, 1, n_threads, exact=False)[0][:, 0]
+    label_rows = np.repeat(np.arange(X_val.shape[0]), np.diff(targets_val.indptr))
+    hit_rows = label_rows[predicted[label_rows] == targets_val.indices]
+    return np.unique(hit_rows).size / X_val.shape[0]
+
+
+def stopping_reason(model, validation, n_threads):
+    """Book-keeping after an epoch: "early_stopping" or "converged" when training should
+    stop (no improvement for n_iter_no_change epochs), else None."""
+    if validation is not None:
+        score = validation_score(model, validation, n_threads)
+        model.validation_scores_.append(score)
+        if score > model.best_validation_score_:
+            model._best_network = model.network_.copy()
+        improved = score >= model.best_validation_score_ + model.tol
+        model.best_validation_score_ = max(model.best_validation_score_, score)
+    else:
+        loss = model.loss_curve_[-1]
+        # None after a fit with early stopping: the loss rule starts afresh
+        best = np.inf if model.best_loss_ is None else model.best_loss_
+        improved = loss <= best - model.tol
+        model.best_loss_ = min(best, loss)
+    model._no_improvement_count = 0 if improved else model._no_improvement_count + 1
+    if model._no_improvement_count > model.n_iter_no_change:
+        model._no_improvement_count = 0
+        return "early_stopping" if validation is not None else "converged"
+    return None
+
+
+def restore_best_network(model):
+    """Copy the best weights seen during early stopping back into the network."""
+    best = model._best_network
+    del model._best_network
+    for current, kept in zip(model.network_.weights + model.network_.biases, best.weights + best.biases):
+        current[...] = kept
