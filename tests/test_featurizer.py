@@ -454,11 +454,15 @@ def test_numeric_column_refuses_non_numbers():
         featurizer.transform(holds_a_list)
 
 
+HASHING = kernel.TextHashing(random_state=0, hash_range=RANGE, word_ngrams=2, all_pairs_max_tokens=0,
+                             char_ngrams=None, sublinear=False)
+
+
 def test_kernel_refuses_inconsistent_offsets():
     with pytest.raises(ValueError, match="offsets"):
-        kernel.hash_text_rows(b"abc", np.array([0, 5], dtype=np.int64), 0, 0, RANGE)
+        kernel.hash_text_rows(b"abc", np.array([0, 5], dtype=np.int64), HASHING, 0)
     with pytest.raises(ValueError, match="decrease"):
-        kernel.hash_text_rows(b"abc", np.array([0, 2, 1, 3], dtype=np.int64), 0, 0, RANGE)
+        kernel.hash_text_rows(b"abc", np.array([0, 2, 1, 3], dtype=np.int64), HASHING, 0)
 
 
 def test_clone_params_and_pickle():

@@ -1,16 +1,16 @@
 """UDTClassifier: raw columns in, the sparse engine trained on their hashed features."""
 import warnings
-from numbers import Integral, Real
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sparsenet.mlp import SparseMLPClassifier
-from sparsenet.udt._column_types import split_columns
+from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS
+from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
 
@@ -45,13 +45,12 @@ class DataShape(NamedTuple):
     text_chars: int
 
     @classmethod
-    def of(cls, X):
-        table = split_columns(X)
+    def of(cls, table, column_types):
+        """The shape of a Table whose columns have the given types (the featurizer's)."""
         n_values = chars = 0
-        for column in table.columns:
-            lengths = [len(value) for value in column if isinstance(value, str)]
-            # a column of mostly strings with several words is text (as inference decides)
-            if lengths and sum(lengths) > 16 * len(lengths):
+        for column, kind in zip(table.columns, column_types):
+            if kind == "text":
+                lengths = [len(value) for value in column if isinstance(value, str)]
                 n_values += len(lengths)
                 chars += sum(lengths)
         return cls(table.n_rows, len(table.columns), n_values, chars)
@@ -134,6 +133,8 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         Threads for featurizing, training and prediction (None: all OpenMP threads).
     verbose : bool, default=False
         Print the loss of each epoch.
+    callbacks : list of Callback or None, default=None
+        Called after every epoch of the network's training; see :mod:`sparsenet.callbacks`.
 
     Attributes
     ----------
@@ -162,26 +163,18 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
     array(['pos'], dtype='<U3')
     """
 
+    # the featurizer's and the network's declarations, "auto" added where UDT chooses
     _parameter_constraints: ClassVar[dict] = {
-        "column_types": [None, dict, list, tuple],
-        "feature_hash_range": [Interval(Integral, 2, 2**31 - 1, closed="both"), StrOptions({"auto"})],
-        "word_ngrams": [Interval(Integral, 1, 2, closed="both")],
-        "all_pairs_max_tokens": [Interval(Integral, 0, None, closed="left")],
-        "char_ngrams": [None, tuple, list, StrOptions({"auto"})],
-        "use_idf": ["boolean", StrOptions({"auto"})],
-        "n_bins": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean", StrOptions({"auto"})],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "output_sparsity": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
-        "random_state": ["random_state"],
-        "hash_seed": [Interval(Integral, 0, None, closed="left")],
-        "n_jobs": [None, Integral],
-        "verbose": ["verbose"],
+        **{name: UDTFeaturizer._parameter_constraints[name]
+           for name in ("column_types", "word_ngrams", "all_pairs_max_tokens", "n_bins")},
+        **{name: [*UDTFeaturizer._parameter_constraints[name], StrOptions({"auto"})]
+           for name in ("feature_hash_range", "char_ngrams", "use_idf")},
+        **{name: [*NETWORK_PARAMETER_CONSTRAINTS[name], StrOptions({"auto"})]
+           for name in ("hidden_layer_sizes", "learning_rate", "max_iter")},
+        **{name: NETWORK_PARAMETER_CONSTRAINTS[name]
+           for name in ("batch_size", "alpha", "early_stopping", "n_iter_no_change", "output_sparsity",
+                        "random_state", "n_jobs", "verbose", "callbacks")},
+        "hash_seed": UDTFeaturizer._parameter_constraints["random_state"],
     }
 
     def __init__(
@@ -206,6 +199,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         hash_seed=0,
         n_jobs=None,
         verbose=False,
+        callbacks=None,
     ):
         self.column_types = column_types
         self.feature_hash_range = feature_hash_range
@@ -226,6 +220,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         self.hash_seed = hash_seed
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.callbacks = callbacks
 
     # ------------------------------------------------------------------ fitting
 
@@ -246,9 +241,11 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
             Ctrl-C stops training early and still returns the fitted model.
         """
         self._n_rows(X)
-        shape = DataShape.of(X)
+        table = split_columns(X)  # once: the shape, the column types and the features all read it
+        column_types = resolve_column_types(table, self.column_types)
+        shape = DataShape.of(table, column_types)
         featurizer = self._new_featurizer(shape)
-        features = featurizer.fit_transform(X)
+        features = featurizer._fit_transform(X, table, column_types)
         columns = FeatureColumns(features)
         classifier = self._new_classifier(shape)
         with warnings.catch_warnings():
@@ -285,13 +282,15 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
             # the first batch fixes the column types and numeric bins; "auto" sizes assume
             # a stream of STREAM_ROWS rows like it, since the total is unknown
             n_rows = max(self._n_rows(X), 1)
-            first = DataShape.of(X)
+            table = split_columns(X)
+            column_types = resolve_column_types(table, self.column_types)
+            first = DataShape.of(table, column_types)
             scale = STREAM_ROWS / n_rows
             shape = DataShape(STREAM_ROWS, first.n_columns, round(first.n_text_values * scale),
                               round(first.text_chars * scale))
-            featurizer = self._new_featurizer(shape, stream=True).fit(X)
+            featurizer = self._new_featurizer(shape, stream=True)
             classifier = self._new_classifier(shape)
-            classifier.partial_fit(featurizer.transform(X), y, classes=classes)
+            classifier.partial_fit(featurizer._fit_transform(X, table, column_types), y, classes=classes)
             # set only once the first call succeeded (e.g. classes= was given)
             self.featurizer_, self.classifier_, self._columns = featurizer, classifier, None
         else:
@@ -339,19 +338,22 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         """The featurizer for ``fit``, or for a ``partial_fit`` stream: that one keeps
         tokens its first batch lacked and weighs none by a frequency the batch cannot know."""
         settings = self._resolved(shape, stream)
-        return UDTFeaturizer(
+        featurizer = UDTFeaturizer(
             self.column_types, feature_hash_range=settings.feature_hash_range, word_ngrams=self.word_ngrams,
             all_pairs_max_tokens=self.all_pairs_max_tokens, char_ngrams=settings.char_ngrams,
             n_bins=self.n_bins, use_idf=settings.use_idf and not (stream and self.use_idf == "auto"),
             unseen_tokens="keep" if stream else "drop", random_state=self.hash_seed, n_jobs=self.n_jobs,
         )
+        featurizer._validate_params()
+        return featurizer
 
     def _new_classifier(self, shape):
         settings = self._resolved(shape)
         return SparseMLPClassifier(
             settings.hidden_layer_sizes, alpha=self.alpha, batch_size=self.batch_size,
             learning_rate=settings.learning_rate, learning_rate_schedule="linear", max_iter=settings.max_iter,
-            random_state=self.random_state, verbose=self.verbose, early_stopping=self.early_stopping,
+            random_state=self.random_state, verbose=self.verbose, callbacks=self.callbacks,
+            early_stopping=self.early_stopping,
             n_iter_no_change=self.n_iter_no_change, n_jobs=self.n_jobs, output_sparsity=self.output_sparsity,
         )
 

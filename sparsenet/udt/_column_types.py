@@ -138,6 +138,41 @@ def _pandas_values(series):
 # ------------------------------------------------------------------ type inference
 
 
+def resolve_column_types(table, column_types):
+    """The type of every column of a Table: as ``column_types`` gives it (a list, one per
+    column, or a dict keyed by DataFrame name or position), else implied by its dtype, else
+    inferred from its values."""
+    n_columns = len(table.columns)
+    given = {}
+    if isinstance(column_types, dict):
+        for key, kind in column_types.items():
+            given[_column_position(key, table.names, n_columns)] = kind
+    elif column_types is not None:
+        if len(column_types) != n_columns:
+            raise ValueError(f"column_types lists {len(column_types)} types, but X has {n_columns} columns")
+        given = dict(enumerate(column_types))
+    for j, kind in given.items():
+        if kind not in COLUMN_TYPES:
+            raise ValueError(
+                f"column_types: unknown type {kind!r} for {column_label(table.names, j)}; "
+                f"expected one of {list(COLUMN_TYPES)}"
+            )
+    return [
+        given.get(j) or table.dtype_types[j] or infer_column_type(values, one_column_input=table.one_column_input)
+        for j, values in enumerate(table.columns)
+    ]
+
+
+def _column_position(key, names, n_columns):
+    """Position of the column a column_types key names: a DataFrame name, else an index."""
+    if names is not None and key in names:
+        return names.index(key)
+    if isinstance(key, numbers.Integral) and not isinstance(key, bool) and 0 <= key < n_columns:
+        return int(key)
+    known = f"columns {names}" if names is not None else f"columns 0 to {n_columns - 1}"
+    raise ValueError(f"column_types names column {key!r}, but X has no such column ({known})")
+
+
 def infer_column_type(values, *, one_column_input=False):
     """The type of a column, from its dtype or, for objects and strings, from a sample.
 

@@ -10,18 +10,18 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sparsenet.native._openmp import resolve_n_threads
 from sparsenet.udt._column_types import (
-    COLUMN_TYPES,
     categories_as_utf8,
     column_label,
     dates_as_datetime64,
-    infer_column_type,
     numbers_as_float,
+    resolve_column_types,
     split_columns,
     text_as_utf8,
 )
 from sparsenet.udt._text_hashing import (
     FIRST_CALLER_KIND,
     MAX_ALL_PAIRS_TOKENS,
+    TextHashing,
     hash_codes,
     hash_text_rows,
     hash_whole_values,
@@ -232,18 +232,19 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         -------
         self : UDTFeaturizer
         """
-        self._fit(X, keep_text_blocks=False)
+        self._fit(X, split_columns(X), keep_text_blocks=False)
         return self
 
-    def _fit(self, X, keep_text_blocks):
-        self._char_ngram_sizes()  # validated here, before any work
+    def _fit(self, X, table, keep_text_blocks, column_types=None):
+        """fit on X split into ``table``; ``column_types``: the types resolve_column_types
+        gives for it, when the caller has them already."""
+        self._text_hashing()  # settings validated here, before any work
         resolve_n_threads(self.n_jobs)
-        table = split_columns(X)
         if table.names is not None:
             validate_data(self, X, reset=True, skip_check_array=True, ensure_2d=False)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        types = self._resolve_column_types(table)
+        types = column_types if column_types is not None else resolve_column_types(table, self.column_types)
         self.n_features_in_ = len(table.columns)
         self.column_types_ = types
         self.bin_edges_ = [
@@ -292,47 +293,31 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         features : scipy.sparse.csr_matrix of shape (n_samples, feature_hash_range)
         """
         self._validate_params()
-        self._fit(X, keep_text_blocks=True)
+        return self._fit_transform(X, split_columns(X))
+
+    def _fit_transform(self, X, table, column_types=None):
+        """fit_transform of X split into ``table`` (see _fit); the parameters must be valid."""
+        self._fit(X, table, keep_text_blocks=True, column_types=column_types)
         try:
-            return self.transform(X)
+            return self._transform(X, table)
         finally:
             self._fitted_text_blocks = {}
 
-    def _char_ngram_sizes(self):
-        if self.char_ngrams is None:
-            return 0, 0
+    def _text_hashing(self):
+        """The text kernel's settings (TextHashing) of these parameters."""
         sizes = self.char_ngrams
-        if (len(sizes) != 2 or not all(isinstance(n, Integral) for n in sizes)
-                or not 1 <= sizes[0] <= sizes[1] <= MAX_CHAR_NGRAM):
+        if sizes is not None and (len(sizes) != 2 or not all(isinstance(n, Integral) for n in sizes)
+                                  or not 1 <= sizes[0] <= sizes[1] <= MAX_CHAR_NGRAM):
             raise ValueError(
                 f"char_ngrams must be None or a tuple (min_n, max_n) of ints with "
                 f"1 <= min_n <= max_n <= {MAX_CHAR_NGRAM}, got {sizes!r}"
             )
-        return int(sizes[0]), int(sizes[1])
-
-    def _resolve_column_types(self, table):
-        n_columns = len(table.columns)
-        given = {}
-        if isinstance(self.column_types, dict):
-            for key, kind in self.column_types.items():
-                given[_column_position(key, table.names, n_columns)] = kind
-        elif self.column_types is not None:
-            if len(self.column_types) != n_columns:
-                raise ValueError(
-                    f"column_types lists {len(self.column_types)} types, but X has {n_columns} columns"
-                )
-            given = dict(enumerate(self.column_types))
-        for j, kind in given.items():
-            if kind not in COLUMN_TYPES:
-                raise ValueError(
-                    f"column_types: unknown type {kind!r} for {column_label(table.names, j)}; "
-                    f"expected one of {list(COLUMN_TYPES)}"
-                )
-        return [
-            given.get(j) or table.dtype_types[j]
-            or infer_column_type(values, one_column_input=table.one_column_input)
-            for j, values in enumerate(table.columns)
-        ]
+        return TextHashing(
+            random_state=self._seed(), hash_range=self.feature_hash_range, word_ngrams=self.word_ngrams,
+            all_pairs_max_tokens=self.all_pairs_max_tokens,
+            char_ngrams=None if sizes is None else (int(sizes[0]), int(sizes[1])),
+            sublinear=bool(self.sublinear_tf),
+        )
 
     # ------------------------------------------------------------------ transforming
 
@@ -351,7 +336,10 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         """
         if not self.__sklearn_is_fitted__():  # check_is_fitted alone costs more than a short text
             check_is_fitted(self)
-        table = split_columns(X)
+        return self._transform(X, split_columns(X))
+
+    def _transform(self, X, table):
+        """transform of X split into ``table``."""
         if table.names is not None or hasattr(self, "feature_names_in_"):
             validate_data(self, X, reset=False, skip_check_array=True, ensure_2d=False)
         if len(table.columns) != self.n_features_in_:
@@ -392,11 +380,7 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
     def _hashed_text(self, j, values, label, n_threads, l2=False):
         """Text column j as a CSR triple of token counts (unit rows when l2)."""
         buffer, offsets = text_as_utf8(values, label)
-        char_min, char_max = self._char_ngram_sizes()
-        return hash_text_rows(
-            buffer, offsets, self._seed(), j, self.feature_hash_range, self.word_ngrams,
-            self.all_pairs_max_tokens, char_min, char_max, l2, n_threads, bool(self.sublinear_tf),
-        )
+        return hash_text_rows(buffer, offsets, self._text_hashing(), j, l2=l2, n_threads=n_threads)
 
     def _seed(self):
         return int(self.random_state) % 2**64
@@ -452,16 +436,6 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         tags.input_tags.categorical = True
         tags.input_tags.allow_nan = True
         return tags
-
-
-def _column_position(key, names, n_columns):
-    """Position of the column a column_types key names: a DataFrame name, else an index."""
-    if names is not None and key in names:
-        return names.index(key)
-    if isinstance(key, Integral) and not isinstance(key, bool) and 0 <= key < n_columns:
-        return int(key)
-    known = f"columns {names}" if names is not None else f"columns 0 to {n_columns - 1}"
-    raise ValueError(f"column_types names column {key!r}, but X has no such column ({known})")
 
 
 def quantile_edges(x, n_bins):

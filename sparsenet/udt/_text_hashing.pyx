@@ -307,35 +307,71 @@ cdef void check_hash_range(Py_ssize_t hash_range) except *:
         raise ValueError(f"hash_range must lie in [2, 2**31 - 1], got {hash_range}")
 
 
-def hash_text_rows(bytes buffer, const int64_t[::1] offsets, uint64_t random_state, Py_ssize_t column,
-                   Py_ssize_t hash_range, int word_ngrams=2, Py_ssize_t all_pairs_max_tokens=0,
-                   Py_ssize_t char_min=0, Py_ssize_t char_max=0, bint l2=True, int n_threads=1,
-                   bint sublinear=False):
+cdef class TextHashing:
+    """The settings of the text kernel: what becomes a feature, and where it lands.
+
+    Parameters (keyword-only)
+    ----------
+    random_state : int
+        Seeds the hash functions.
+    hash_range : int
+        Features are indices in [0, hash_range), 2 <= hash_range <= 2**31 - 1.
+    word_ngrams : {1, 2}
+        Words only, or words and bigrams.
+    all_pairs_max_tokens : int
+        Rows of at most this many tokens get every pair of tokens instead of bigrams (0: off).
+    char_ngrams : tuple (min_n, max_n) or None
+        Byte n-grams of every word, padded with a space on both ends, for min_n <= n <= max_n.
+    sublinear : bool
+        A token occurring c times in a row weighs 1 + log(c) rather than c.
+    """
+    cdef readonly uint64_t random_state
+    cdef readonly Py_ssize_t hash_range, all_pairs_max_tokens, char_min, char_max
+    cdef readonly int word_ngrams
+    cdef readonly bint sublinear
+
+    def __cinit__(self, *, uint64_t random_state, Py_ssize_t hash_range, int word_ngrams,
+                  Py_ssize_t all_pairs_max_tokens, tuple char_ngrams, bint sublinear):
+        check_hash_range(hash_range)
+        if word_ngrams not in (1, 2):
+            raise ValueError(f"word_ngrams must be 1 or 2, got {word_ngrams}")
+        if not 0 <= all_pairs_max_tokens <= MAX_PAIR_TOKENS:
+            raise ValueError(f"all_pairs_max_tokens must lie in [0, {MAX_PAIR_TOKENS}], got {all_pairs_max_tokens}")
+        char_min, char_max = char_ngrams if char_ngrams is not None else (0, 0)
+        if not ((char_min == 0 and char_max == 0) or 1 <= char_min <= char_max):
+            raise ValueError(f"character n-gram sizes must satisfy 1 <= min <= max, got ({char_min}, {char_max})")
+        self.random_state, self.hash_range, self.word_ngrams = random_state, hash_range, word_ngrams
+        self.all_pairs_max_tokens, self.char_min, self.char_max = all_pairs_max_tokens, char_min, char_max
+        self.sublinear = sublinear
+
+    cdef TextSettings for_column(self, Py_ssize_t column):
+        """The kernel's settings for one column (its seeds are salted by the column)."""
+        cdef TextSettings cfg
+        cfg.word_seed = kind_seed(self.random_state, column, KIND_WORD)
+        cfg.unigram_seed = kind_seed(self.random_state, column, KIND_UNIGRAM)
+        cfg.bigram_seed = kind_seed(self.random_state, column, KIND_BIGRAM)
+        cfg.pair_seed = kind_seed(self.random_state, column, KIND_PAIR)
+        cfg.char_seed = kind_seed(self.random_state, column, KIND_CHAR)
+        cfg.hash_range = <uint64_t> self.hash_range
+        cfg.word_ngrams = self.word_ngrams
+        cfg.all_pairs_max_tokens = self.all_pairs_max_tokens
+        cfg.char_min, cfg.char_max = self.char_min, self.char_max
+        return cfg
+
+
+def hash_text_rows(bytes buffer, const int64_t[::1] offsets, TextHashing hashing, Py_ssize_t column,
+                   bint l2=False, int n_threads=1):
     """Hashed token counts of text rows as CSR arrays (indptr int64, indices int32, data float32).
 
     Row i is ``buffer[offsets[i]:offsets[i + 1]]`` (UTF-8; ASCII letters are lowercased
-    here). Each row's indices come out sorted and distinct; data holds their counts (1 +
-    log(count) when ``sublinear``), scaled to unit l2 norm when ``l2``. ``char_min =
-    char_max = 0`` turns character n-grams off.
+    here), hashed as ``hashing`` says for column ``column``. Each row's indices come out
+    sorted and distinct; data holds their counts (1 + log(count) when ``hashing.sublinear``),
+    scaled to unit l2 norm when ``l2``.
     """
     check_offsets(offsets, len(buffer))
-    check_hash_range(hash_range)
-    if word_ngrams not in (1, 2):
-        raise ValueError(f"word_ngrams must be 1 or 2, got {word_ngrams}")
-    if not 0 <= all_pairs_max_tokens <= MAX_PAIR_TOKENS:
-        raise ValueError(f"all_pairs_max_tokens must lie in [0, {MAX_PAIR_TOKENS}], got {all_pairs_max_tokens}")
-    if not ((char_min == 0 and char_max == 0) or 1 <= char_min <= char_max):
-        raise ValueError(f"character n-gram sizes must satisfy 1 <= min <= max, got ({char_min}, {char_max})")
-    cdef TextSettings cfg
-    cfg.word_seed = kind_seed(random_state, column, KIND_WORD)
-    cfg.unigram_seed = kind_seed(random_state, column, KIND_UNIGRAM)
-    cfg.bigram_seed = kind_seed(random_state, column, KIND_BIGRAM)
-    cfg.pair_seed = kind_seed(random_state, column, KIND_PAIR)
-    cfg.char_seed = kind_seed(random_state, column, KIND_CHAR)
-    cfg.hash_range = <uint64_t> hash_range
-    cfg.word_ngrams = word_ngrams
-    cfg.all_pairs_max_tokens = all_pairs_max_tokens
-    cfg.char_min, cfg.char_max = char_min, char_max
+    cdef TextSettings cfg = hashing.for_column(column)
+    cdef Py_ssize_t hash_range = hashing.hash_range
+    cdef bint sublinear = hashing.sublinear
 
     cdef Py_ssize_t n_rows = offsets.shape[0] - 1, i
     # waking a thread costs microseconds (far more on a busy machine): small inputs run on one
