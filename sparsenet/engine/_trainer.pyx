@@ -296,7 +296,7 @@ cdef class Trainer:
                 count = self.sampler.select_own(
                     &self.active_neurons[0, 0], &self.y_indices[self.y_indptr[row]],
                     self.y_indptr[row + 1] - self.y_indptr[row], hidden + self.hidden_offsets[self.n_layers - 2],
-                    &self.label_slots[0, 0], self.adam.step, 0)
+                    &self.label_slots[0, 0], self.adam.step, row, 0)
                 sets.append(np.concatenate([shared, np.asarray(self.active_neurons[0, n_shared:count])]))
         finally:
             self.sampler.mark_shared(False)
@@ -359,7 +359,7 @@ cdef class Trainer:
         n_shared = self.sampler.n_shared
         n_active = self.sampler.select_own(&self.active_neurons[slot, 0], &self.y_indices[self.y_indptr[row]],
                                            self.y_indptr[row + 1] - self.y_indptr[row], last_hidden,
-                                           &self.label_slots[slot, 0], self.adam.step, tid)
+                                           &self.label_slots[slot, 0], self.adam.step, row, tid)
         score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, n_shared],
                       n_active - n_shared, &self.output_errors[slot, n_shared])
         # phase 2 groups only the sample's own neurons; the shared ones are updated as a block

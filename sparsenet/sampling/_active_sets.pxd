@@ -27,5 +27,6 @@ cdef class LayerSampler:
     cdef void choose_shared(self, const long long *label_starts, const int *label_ids,
                             const long long *rows, Py_ssize_t n_rows, long long step) noexcept nogil
     cdef Py_ssize_t select_own(self, int *active, const int *labels, Py_ssize_t n_labels,
-                               const float *vector, int *label_slots, long long step, int tid) noexcept nogil
+                               const float *vector, int *label_slots, long long step, long long row,
+                               int tid) noexcept nogil
     cdef void mark_shared(self, bint on) noexcept nogil

@@ -18,13 +18,15 @@ that makes it: training stays bit-identical for any thread count.
 """
 import numpy as np
 
-from sparsenet.native._random cimport draw, mix64
+from sparsenet.native._random cimport HASH_FUNCTIONS, OWN_PADDING, SHARED_PADDING, draw, stream
 from sparsenet.native._timing cimport now
 from sparsenet.sampling._hash_families cimport HashFamily
 from sparsenet.sampling._hash_tables cimport HashTables
 
-# a sample's own padding draws from another stream than the step's shared padding
-cdef unsigned long long OWN_PADDING_STREAM = 0x5DEECE66DULL
+def hash_functions_seed(unsigned long long seed, long long draw_number):
+    """The seed of the hash functions a sampler of ``seed`` uses after ``draw_number``
+    redraws (0: its first functions)."""
+    return draw(stream(seed, HASH_FUNCTIONS), <unsigned long long> draw_number)
 
 
 cdef class LayerSampler:
@@ -44,7 +46,8 @@ cdef class LayerSampler:
     redraw_every : int
         Builds between fresh draws of the hash functions (0: never).
     seed : int
-        Seeds the padding draws.
+        Seeds the padding draws and the redrawn hash functions (the tables' first functions
+        come from ``hash_functions_seed(seed, 0)``).
     """
 
     def __cinit__(self, HashTables tables, Py_ssize_t min_active, double lsh_share,
@@ -115,8 +118,8 @@ cdef class LayerSampler:
                     count += 1
                     mark[label] = <int> count
         while count < room and attempt < 8 * self.min_active:
-            candidate = <int> (draw(mix64(<unsigned long long> step), <unsigned long long> attempt)
-                               % <unsigned long long> self.n_neurons)
+            candidate = <int> (draw(draw(stream(self.seed, SHARED_PADDING), <unsigned long long> step),
+                                    <unsigned long long> attempt) % <unsigned long long> self.n_neurons)
             attempt += 1
             if mark[candidate] == 0:
                 self.shared_ids[count] = candidate
@@ -131,8 +134,9 @@ cdef class LayerSampler:
             self.shared_mark[self.shared_ids[k]] = <int> (k + 1) if on else 0
 
     cdef Py_ssize_t select_own(self, int *active, const int *labels, Py_ssize_t n_labels,
-                               const float *vector, int *label_slots, long long step, int tid) noexcept nogil:
-        """A sample's own neurons, written to active[n_shared:] (active holds
+                               const float *vector, int *label_slots, long long step, long long row,
+                               int tid) noexcept nogil:
+        """The own neurons of the sample of data row ``row``, written to active[n_shared:] (active holds
         active_capacity ints; its first n_shared are the shared neurons' places): those the
         tables rank highest for ``vector`` (up to lsh_room), its labels (forced) and padding
         up to min_active, none of them shared. label_slots[q] becomes the position of
@@ -144,6 +148,7 @@ cdef class LayerSampler:
         cdef Py_ssize_t n_active, room, target = min(self.min_active, capacity), attempt = 0
         cdef long long retrieved = 0
         cdef int label, neuron, position, candidate
+        cdef unsigned long long padding_seed
         cdef double started = now()
         # ask for enough that lsh_room remain once the shared ones are dropped (those are
         # computed for the whole batch); the labels keep their room
@@ -178,11 +183,11 @@ cdef class LayerSampler:
             else:
                 position = -1
             label_slots[q] = position
-        # padding when the tables returned too few: pseudo-random neurons, drawn from the
-        # step (another stream than the shared padding), so reruns repeat them
+        # padding when the tables returned too few: pseudo-random neurons drawn from the
+        # step and the row, so reruns and any thread count repeat them
+        padding_seed = draw(draw(stream(self.seed, OWN_PADDING), <unsigned long long> step), <unsigned long long> row)
         while n_active < target and attempt < 8 * self.min_active:
-            candidate = <int> (draw(mix64(<unsigned long long> step) ^ OWN_PADDING_STREAM, <unsigned long long> attempt)
-                               % <unsigned long long> self.n_neurons)
+            candidate = <int> (draw(padding_seed, <unsigned long long> attempt) % <unsigned long long> self.n_neurons)
             attempt += 1
             if mark[candidate] == 0 and positions[candidate] == 0:
                 active[n_active] = candidate
@@ -208,7 +213,7 @@ cdef class LayerSampler:
         if self.redraw_every > 0 and tables.n_builds > 0 and tables.n_builds % self.redraw_every == 0:
             family = tables.family
             fresh = HashFamily(family.kind, family.dimension, family.n_tables, family.hashes_per_table,
-                               family.range_bits, draw(family.seed, <unsigned long long> tables.n_builds))
+                               family.range_bits, hash_functions_seed(self.seed, tables.n_builds // self.redraw_every))
             tables = HashTables(fresh, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds)
             self.tables = tables
         tables.build(weights, n_threads)

@@ -18,7 +18,7 @@ cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.string cimport memset
 
-from sparsenet.native._random cimport draw
+from sparsenet.native._random cimport TABLE_ORDER, draw, stream
 from sparsenet.native._sorting cimport keep_most_frequent
 from sparsenet.sampling._hash_families cimport HashFamily
 
@@ -97,7 +97,7 @@ cdef class HashTables:
         cdef int *members = <int *> cnp.PyArray_DATA(self.members)
         # neurons are offered to the buckets in a pseudo-random order (a * i + b mod n), so
         # the reservoir of a crowded bucket is a random subset that changes between builds
-        cdef unsigned long long order_draw = draw(self.family.seed, <unsigned long long> self.n_builds)
+        cdef unsigned long long order_draw = draw(stream(self.family.seed, TABLE_ORDER), <unsigned long long> self.n_builds)
         cdef Py_ssize_t step = <Py_ssize_t> (order_draw % <unsigned long long> n) | 1
         while gcd(step, n) != 1:
             step += 2

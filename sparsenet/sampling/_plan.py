@@ -9,7 +9,7 @@ as training settles.
 import math
 from dataclasses import dataclass
 
-from sparsenet.sampling._active_sets import LayerSampler
+from sparsenet.sampling._active_sets import LayerSampler, hash_functions_seed
 from sparsenet.sampling._hash_families import HashFamily
 from sparsenet.sampling._hash_tables import HashTables
 
@@ -68,7 +68,7 @@ class SamplingPlan:
         """A LayerSampler for a layer of ``n_neurons`` neurons over vectors of ``dimension``
         values (tables not built yet)."""
         family = HashFamily(self.hash_family, dimension, self.n_tables, self.hashes_per_table,
-                            self.range_bits, seed)
+                            self.range_bits, hash_functions_seed(seed, 0))
         return LayerSampler(HashTables(family, n_neurons, self.bucket_capacity), self.min_active,
                             self.lsh_share, self.rebuild_interval, self.rebuild_growth,
                             max(MAX_REBUILD_INTERVAL, self.rebuild_interval), self.redraw_every, seed)
