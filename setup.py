@@ -76,6 +76,7 @@ MODULES = [
     "engine/_initialisation",
     "engine/_trainer",
     "udt/_text_hashing",
+    "udt/_row_weighting",
 ]
 
 

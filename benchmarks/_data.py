@@ -5,7 +5,11 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(os.environ.get("SPARSENET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+from sparsenet.datasets import get_data_home
+
+# the development machines keep the real data sets beside the repository
+os.environ.setdefault("SPARSENET_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+DATA_DIR = get_data_home()
 
 _UNESCAPE = {"n": "\n", "t": "\t", "\\": "\\"}
 

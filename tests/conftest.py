@@ -1,19 +1,34 @@
+"""Fixtures and helpers shared by the whole suite (the tests' folders mirror the package)."""
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.datasets import make_classification
 
-SHARED_DATA = Path(os.environ.get("SPARSENET_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+from sparsenet import SparseMLPClassifier
+from sparsenet.datasets import get_data_home, make_extreme_classification
+from sparsenet.mlp._inputs import csr_for_engine
+from sparsenet.mlp._parameters import SAMPLING_PARAMETERS
+from sparsenet.sampling._plan import plan_sampling
+
+# the development machines keep the real data sets beside the repository
+os.environ.setdefault("SPARSENET_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
 def shared_data(*parts):
-    """Path to a data set in ../shared/data; skips the test (with the reason) when absent."""
-    path = SHARED_DATA.joinpath(*parts)
+    """Path to a real data set under get_data_home(); skips the test (with the reason) when absent."""
+    path = get_data_home().joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real data not available: {path} (set SPARSENET_DATA to ../shared/data)")
+        pytest.skip(f"real data not available: {path} (set SPARSENET_DATA to the folder of the data sets)")
     return path
+
+
+def plan_for(n_outputs, **settings):
+    """The SamplingPlan of SparseMLPClassifier's default parameters, some changed."""
+    defaults = SparseMLPClassifier().get_params()
+    return plan_sampling(n_outputs, **{**{name: defaults[name] for name in SAMPLING_PARAMETERS}, **settings})
 
 
 @pytest.fixture
@@ -29,8 +44,6 @@ def blobs():
 @pytest.fixture
 def sparse_multilabel():
     """Sparse X with 300 features and a sparse 40-label indicator Y tied to the features."""
-    from scipy import sparse
-
     rng = np.random.default_rng(0)
     n, n_features, n_labels = 400, 300, 40
     X = sparse.random(n, n_features, density=0.05, random_state=0, format="csr")
@@ -42,3 +55,11 @@ def sparse_multilabel():
     Y = np.zeros((n, n_labels), dtype=int)
     np.put_along_axis(Y, top, 1, axis=1)
     return X, sparse.csr_matrix(Y)
+
+
+@pytest.fixture(scope="session")
+def xmc_problem():
+    """A generated extreme-classification problem: 3,000 rows, 1,500 features, 2,000 labels,
+    X ready for the engine."""
+    X, Y = make_extreme_classification(3000, 1500, 2000, random_state=0)
+    return csr_for_engine(X), Y

@@ -25,8 +25,8 @@ from sparsenet.udt._text_hashing import (
     hash_codes,
     hash_text_rows,
     hash_whole_values,
-    select_and_weigh_rows,
 )
+from sparsenet.udt._row_weighting import select_and_weigh_rows
 
 # Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
 # and month 3 of a date column are different features.

@@ -1,36 +1,18 @@
-"""LSH-sampled output layers: same maths as dense training, forced labels, reproducibility."""
-import pickle
-
+"""Training through a sampled output layer: the same maths as dense training, forced labels,
+shared and own neurons, reproducibility, and sparse top-k."""
 import numpy as np
 import pytest
 
-from sparsenet import SparseMLPClassifier
-from sparsenet.mlp._inputs import csr_for_engine
-from sparsenet.datasets import make_extreme_classification
+from conftest import plan_for
 from sparsenet.engine._initialisation import glorot_network
 from sparsenet.engine._settings import AdamSettings
 from sparsenet.engine._trainer import Trainer
-from sparsenet.metrics import precision_at_k
+from sparsenet.mlp._inputs import csr_for_engine
 from sparsenet.sampling._active_sets import LayerSampler
 from sparsenet.sampling._hash_families import HashFamily
 from sparsenet.sampling._hash_tables import HashTables
-from sparsenet.sampling._plan import auto_output_sparsity, plan_sampling
 
 SMOOTH_ADAM = AdamSettings(learning_rate=1e-2, beta_1=0.9, beta_2=0.999, epsilon=1.0, l2=0.0)
-SAMPLING_DEFAULTS = {name: value for name, value in SparseMLPClassifier().get_params().items()
-                     if name in ("output_sparsity", "hash_family", "n_tables", "hashes_per_table", "bucket_capacity",
-                                 "rebuild_interval", "rebuild_growth", "redraw_hashes_every")}
-
-
-def plan_for(n_outputs, **settings):
-    """The plan of the estimator's defaults, some settings changed."""
-    return plan_sampling(n_outputs, **{**SAMPLING_DEFAULTS, **settings})
-
-
-@pytest.fixture(scope="module")
-def problem():
-    X, Y = make_extreme_classification(3000, 1500, 2000, random_state=0)
-    return csr_for_engine(X), Y
 
 
 def trained_weights(X, Y, sampler, n_threads=1, batches=6, binary_loss=False):
@@ -44,8 +26,8 @@ def trained_weights(X, Y, sampler, n_threads=1, batches=6, binary_loss=False):
 
 
 @pytest.mark.parametrize("binary_loss", [False, True])
-def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem, binary_loss):
-    X, Y = problem
+def test_sampled_layer_with_every_neuron_active_matches_dense_training(xmc_problem, binary_loss):
+    X, Y = xmc_problem
     X, Y = X[:400], Y[:400, :50]
     X = csr_for_engine(X)
     dense_losses, dense = trained_weights(X, Y, None, binary_loss=binary_loss)
@@ -59,8 +41,8 @@ def test_sampled_layer_with_every_neuron_active_matches_dense_training(problem, 
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
-def test_active_sets_hold_the_labels_and_are_padded(problem):
-    X, Y = problem
+def test_active_sets_hold_the_labels_and_are_padded(xmc_problem):
+    X, Y = xmc_problem
     plan = plan_for(Y.shape[1], output_sparsity=0.05)
     _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3))
     rows = np.arange(200)
@@ -79,8 +61,8 @@ def test_active_sets_hold_the_labels_and_are_padded(problem):
     assert set(last_batch.tolist()[:10]) <= shared
 
 
-def test_sampled_training_is_bit_identical_across_threads(problem):
-    X, Y = problem
+def test_sampled_training_is_bit_identical_across_threads(xmc_problem):
+    X, Y = xmc_problem
     plan = plan_for(Y.shape[1], output_sparsity=0.05)
     one = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 1, batches=40)
     two = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), 2, batches=40)
@@ -89,59 +71,8 @@ def test_sampled_training_is_bit_identical_across_threads(problem):
         np.testing.assert_array_equal(a, b)
 
 
-def test_auto_sparsity_is_dense_for_small_layers_then_follows_bolt():
-    assert auto_output_sparsity(100) == 1.0 and plan_for(100) is None
-    assert auto_output_sparsity(3999) == 1.0
-    assert auto_output_sparsity(5000) == 0.02
-    assert auto_output_sparsity(15_000) == 0.01
-    assert auto_output_sparsity(670_091) == 0.005
-    assert plan_for(5000, output_sparsity=1.0) is None
-
-
-def test_sampled_classifier_learns_and_predicts_sparsely(problem):
-    X, Y = problem
-    clf = SparseMLPClassifier(hidden_layer_sizes=(64,), max_iter=15, random_state=0, learning_rate=3e-3,
-                              output_sparsity=0.05, n_jobs=2)
-    clf.fit(X[:2500], Y[:2500])
-    assert clf.network_.output_sampler is not None
-    stats = clf.sampling_stats_
-    assert stats["table_builds"] >= 2 and 0 <= stats["lsh_recall"] <= 1
-    assert stats["mean_active"] >= 0.05 * Y.shape[1]
-    exact = clf.predict_topk(X[2500:], k=5, exact=True)
-    sparse_top = clf.predict_topk(X[2500:], k=5)
-    assert all(len(set(row)) == 5 for row in sparse_top.tolist())
-    p1_exact = precision_at_k(Y[2500:], exact, k=1)
-    p1_sparse = precision_at_k(Y[2500:], sparse_top, k=1)
-    head_label = np.asarray(Y[:2500].sum(axis=0)).argmax()
-    assert p1_exact > Y[2500:, head_label].mean() + 0.3
-    assert p1_sparse > p1_exact - 0.1
-    restored = pickle.loads(pickle.dumps(clf))
-    np.testing.assert_array_equal(restored.predict_topk(X[2500:], k=5), sparse_top)
-    labels, probabilities = clf.predict_topk(X[2500:2510], k=3, return_scores=True)
-    assert np.all(np.diff(probabilities, axis=1) <= 0) and np.all(probabilities <= 1)
-
-
-@pytest.mark.parametrize(
-    "settings",
-    [
-        dict(n_tables=1, hashes_per_table=1, bucket_capacity=1),
-        dict(n_tables=200, hashes_per_table=8, bucket_capacity=100000),
-        dict(hash_family="simhash", hashes_per_table=20, n_tables=3),
-        dict(output_sparsity=1e-6),
-    ],
-)
-def test_extreme_sampling_settings_train_safely(problem, settings):
-    X, Y = problem
-    clf = SparseMLPClassifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0, output_sparsity=0.05,
-                              rebuild_interval=3, redraw_hashes_every=2)
-    clf.set_params(**settings).fit(X[:500], Y[:500])
-    top = clf.predict_topk(X[:20], k=3)
-    assert top.min() >= 0 and top.max() < Y.shape[1]
-    assert all(np.isfinite(w).all() for w in clf.coefs_)
-
-
-def test_sparse_top_k_scoring_every_neuron_equals_exact_top_k(problem):
-    X, Y = problem
+def test_sparse_top_k_scoring_every_neuron_equals_exact_top_k(xmc_problem):
+    X, Y = xmc_problem
     plan = plan_for(Y.shape[1], output_sparsity=0.05)
     _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3))
     network, rows = trainer.network, csr_for_engine(X[:300])
@@ -152,8 +83,8 @@ def test_sparse_top_k_scoring_every_neuron_equals_exact_top_k(problem):
     np.testing.assert_array_equal(labels, exact_labels)
 
 
-def test_table_query_ranks_neurons_by_how_many_tables_return_them(problem):
-    X, Y = problem
+def test_table_query_ranks_neurons_by_how_many_tables_return_them(xmc_problem):
+    X, Y = xmc_problem
     plan = plan_for(Y.shape[1], output_sparsity=0.05)
     _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3))
     sampler = trainer.network.output_sampler.tables
@@ -172,9 +103,28 @@ def test_table_query_ranks_neurons_by_how_many_tables_return_them(problem):
         assert hits[kept].min() >= (hits[left_out].max() if len(left_out) else 0)
 
 
-def test_always_scored_ids_are_checked(problem):
-    X, Y = problem
+def test_always_scored_ids_are_checked(xmc_problem):
+    X, Y = xmc_problem
     plan = plan_for(Y.shape[1], output_sparsity=0.05)
     _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, 3), batches=1)
     with pytest.raises(ValueError, match="always-scored ids"):
         trainer.network.top_k_sampled(csr_for_engine(X[:2]), 5, 1, always=[Y.shape[1]])
+
+
+def test_padding_negatives_follow_the_seed(xmc_problem):
+    # a batch's labels fill a third of the shared room: the rest is padding, drawn from the
+    # sampler's seed (the same seed repeats it, another seed draws other neurons)
+    X, Y = xmc_problem
+    plan = plan_for(Y.shape[1], output_sparsity=0.5)
+
+    def shared_after_one_step(seed):
+        _, trainer = trained_weights(X, Y, plan.new_sampler(Y.shape[1], 16, seed), batches=1)
+        return set(trainer.active_sets(np.arange(1))[0].tolist())
+
+    batch_labels = set(Y[:64].indices.tolist())
+    first, again, other = shared_after_one_step(1), shared_after_one_step(1), shared_after_one_step(2)
+    assert first == again
+    assert batch_labels <= first and batch_labels <= other
+    padding_first, padding_other = first - batch_labels, other - batch_labels
+    assert len(padding_first) > 300 and len(padding_other) > 300
+    assert len(padding_first & padding_other) < 0.8 * len(padding_first)

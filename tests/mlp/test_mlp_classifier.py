@@ -1,5 +1,6 @@
 """SparseMLPClassifier as a user sees it: fitting, predicting, the scikit-learn tooling."""
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import numpy as np
@@ -134,47 +135,6 @@ def test_pipeline_grid_search_and_cross_validation(blobs):
     assert scores.shape == (3,) and scores.min() > 0.85
 
 
-def test_partial_fit_streaming_matches_fit_in_spirit(blobs):
-    X, y = blobs
-    streamed = small_model()
-    for _ in range(30):
-        for start in range(0, len(y), 100):
-            streamed.partial_fit(X[start : start + 100], y[start : start + 100], classes=[0, 1, 2])
-    fitted = small_model(max_iter=30).fit(X, y)
-    assert streamed.n_iter_ == 90
-    assert abs(streamed.score(X, y) - fitted.score(X, y)) < 0.05
-    assert streamed.score(X, y) > 0.9
-
-
-def test_warm_start_continues_training(blobs):
-    X, y = blobs
-    clf = small_model(max_iter=3, warm_start=True)
-    clf.fit(X, y)
-    steps = clf._adam.step
-    clf.fit(X, y)
-    assert clf.n_iter_ == 6 and clf._adam.step == 2 * steps
-    cold = small_model(max_iter=3).fit(X, y)
-    cold.fit(X, y)
-    assert cold.n_iter_ == 3
-
-
-def test_early_stopping_keeps_the_best_weights(blobs):
-    X, y = blobs
-    clf = small_model(early_stopping=True, max_iter=200, n_iter_no_change=3).fit(X, y)
-    assert clf.n_iter_ < 200
-    assert len(clf.validation_scores_) == clf.n_iter_
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
-    assert clf.best_loss_ is None
-
-
-def test_loss_convergence_stops_before_max_iter():
-    X = np.eye(4).repeat(10, axis=0)
-    y = np.arange(4).repeat(10)
-    clf = small_model(max_iter=2000, learning_rate=0.05, tol=1e-3, n_iter_no_change=2).fit(X, y)
-    assert clf.n_iter_ < 2000
-    assert clf.score(X, y) == 1.0
-
-
 def test_coefs_match_sklearn_layout(blobs):
     X, y = blobs
     clf = small_model(hidden_layer_sizes=(16, 8)).fit(X, y)
@@ -184,38 +144,6 @@ def test_coefs_match_sklearn_layout(blobs):
     hidden = np.maximum(hidden @ clf.coefs_[1] + clf.intercepts_[1], 0)
     logits = hidden @ clf.coefs_[2] + clf.intercepts_[2]
     np.testing.assert_allclose(clf.decision_function(X), logits, rtol=1e-3, atol=1e-3)
-
-
-def test_verbose_prints_progress(blobs, capsys):
-    X, y = blobs
-    small_model(max_iter=2, verbose=True).fit(X, y)
-    assert "Iteration 2, loss = " in capsys.readouterr().out
-
-
-def test_linear_schedule_starts_at_the_full_step_and_shrinks_later_ones(blobs):
-    X, y = blobs
-    X, y = X[:64], y[:64]
-    one_batch = {"max_iter": 1, "batch_size": 64, "shuffle": False, "early_stopping": False}
-    constant = small_model(**one_batch).fit(X, y)
-    linear = small_model(learning_rate_schedule="linear", **one_batch).fit(X, y)
-    # the first batch takes the full step
-    np.testing.assert_array_equal(linear.predict_proba(X), constant.predict_proba(X))
-    # the second of two batches takes half the step: Adam's update is proportional to it,
-    # and both models reach the second batch with the same weights and moments
-    two_batches = {"max_iter": 1, "batch_size": 32, "shuffle": False, "early_stopping": False}
-    first = small_model(**two_batches).partial_fit(X[:32], y[:32], classes=[0, 1, 2])
-    constant = small_model(**two_batches).fit(X, y)
-    linear = small_model(learning_rate_schedule="linear", **two_batches).fit(X, y)
-    for layer in range(2):
-        np.testing.assert_allclose(linear.coefs_[layer] - first.coefs_[layer],
-                                   0.5 * (constant.coefs_[layer] - first.coefs_[layer]), rtol=1e-3, atol=1e-6)
-    # partial_fit has no planned end: it keeps the constant step
-    streamed = [small_model(learning_rate_schedule=schedule).partial_fit(X, y, classes=[0, 1, 2])
-                for schedule in ("constant", "linear")]
-    np.testing.assert_array_equal(streamed[0].predict_proba(X), streamed[1].predict_proba(X))
-
-
-# ------------------------------------------------------------------ output loss
 
 
 def test_auto_loss_gives_multilabel_rows_a_sigmoid_per_label(sparse_multilabel):
@@ -277,3 +205,25 @@ def test_delicious_with_default_settings_ranks_true_tags_first():
     # the most frequent tag alone gives 0.396; trees (omikuji, napkinXC) reach 0.69 after full
     # training; 8 epochs of the softmax loss reached 0.662, of the binary one (auto) 0.685
     assert precision_at_k(Y_test, clf.predict_topk(X_test, k=1), 1) > 0.67
+
+
+def wide_sparse_problem(n=4000, n_features=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, n_features, density=0.02, random_state=seed, format="csr")
+    w = rng.normal(size=(n_features, 4))
+    y = np.asarray(X @ w).argmax(axis=1)
+    return X, y
+
+
+def test_concurrent_predictions_match_sequential():
+    X, y = wide_sparse_problem(n=1500)
+    clf = SparseMLPClassifier(hidden_layer_sizes=(32,), max_iter=5, random_state=0, n_jobs=2).fit(X, y)
+    chunks = [X[i : i + 50] for i in range(0, X.shape[0], 50)]
+    sequential = [(clf.predict(c), clf.predict_proba(c), clf.predict_topk(c, k=2)) for c in chunks]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        concurrent = list(pool.map(lambda c: (clf.predict(c), clf.predict_proba(c), clf.predict_topk(c, k=2)),
+                                   chunks * 3))
+    for i, result in enumerate(concurrent):
+        expected = sequential[i % len(chunks)]
+        for got, want in zip(result, expected):
+            np.testing.assert_array_equal(got, want)

@@ -20,8 +20,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sparsenet.udt._featurizer as featurizer_module
 from sparsenet import UDTFeaturizer
-from sparsenet.native import _kernel_probes as probes
 from sparsenet.udt import _text_hashing as kernel
+from sparsenet.udt._row_weighting import select_and_weigh_rows
 
 RANGE = 2**18
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
@@ -160,17 +160,6 @@ def test_long_rows_match_the_reference(hash_range):
     assert row_counts(X, 0) == reference_counts(text, hash_range=hash_range, char_ngrams=(2, 3))
     assert row_counts(X, 1) == reference_counts(text[:500], hash_range=hash_range, char_ngrams=(2, 3))
 
-
-@pytest.mark.parametrize("depth_budget", [-1, 0, 1, 64])
-@pytest.mark.parametrize("values", [
-    np.arange(1000)[::-1], np.zeros(500), np.tile([3, 1, 2], 300), np.r_[np.arange(400), np.arange(400)],
-    np.random.default_rng(2).integers(0, 2**31 - 1, size=2000), np.random.default_rng(3).integers(0, 40, 777),
-    np.array([5]), np.array([], dtype=int),
-])
-def test_row_sorts(values, depth_budget):
-    # -1: bucket sort; 0: heapsort (the quicksort's fallback); else quicksort
-    values = np.asarray(values, dtype=np.int32)
-    assert np.array_equal(probes.row_sort(values, depth_budget), np.sort(values))
 
 
 def test_long_and_repetitive_rows():
@@ -621,13 +610,13 @@ def test_selecting_kernel_refuses_bad_arrays():
     indptr, ones = np.array([0, 2], dtype=np.int64), np.ones(2, dtype=np.float32)
     seen = np.ones(4, dtype=np.uint8)
     with pytest.raises(ValueError, match="outside"):
-        kernel.select_and_weigh_rows(indptr, np.array([1, 9], dtype=np.int32), ones, seen)
+        select_and_weigh_rows(indptr, np.array([1, 9], dtype=np.int32), ones, seen)
     with pytest.raises(ValueError, match="outside"):
-        kernel.select_and_weigh_rows(indptr, np.array([-1, 2], dtype=np.int32), ones, None, np.ones(4, dtype=np.float32))
+        select_and_weigh_rows(indptr, np.array([-1, 2], dtype=np.int32), ones, None, np.ones(4, dtype=np.float32))
     with pytest.raises(ValueError, match="malformed"):
-        kernel.select_and_weigh_rows(np.array([0, 3], dtype=np.int64), np.array([1, 2], dtype=np.int32), ones, seen)
+        select_and_weigh_rows(np.array([0, 3], dtype=np.int64), np.array([1, 2], dtype=np.int32), ones, seen)
     with pytest.raises(ValueError, match="decreases"):
-        kernel.select_and_weigh_rows(np.array([0, 2, 1, 2], dtype=np.int64), np.array([1, 2], dtype=np.int32), ones, seen)
-    *_, data_out = kernel.select_and_weigh_rows(
+        select_and_weigh_rows(np.array([0, 2, 1, 2], dtype=np.int64), np.array([1, 2], dtype=np.int32), ones, seen)
+    *_, data_out = select_and_weigh_rows(
         indptr, np.array([1, 3], dtype=np.int32), np.array([3, 4], dtype=np.float32), np.array([0, 1, 0, 1], dtype=np.uint8))
     np.testing.assert_allclose(data_out, [0.6, 0.8])

@@ -717,3 +717,29 @@ def test_feature_columns_lookup_table_and_binary_search_agree(monkeypatch):
     # the training rows keep every entry; the others only the features training had
     np.testing.assert_array_equal(np.diff(a.indptr)[:10], np.diff(train.indptr)[:10])
     assert a[10:].nnz == np.isin(test[10:].indices, train.indices).sum()
+
+
+def test_a_fit_splits_its_table_once(monkeypatch):
+    import sparsenet.udt._classifier as classifier_module
+    import sparsenet.udt._featurizer as featurizer_module
+
+    calls = []
+    for module in (classifier_module, featurizer_module):
+        original = module.split_columns
+        monkeypatch.setattr(module, "split_columns", lambda X, original=original: calls.append(1) or original(X))
+    X, y = mixed_table(120)
+    small_model().fit(X, y)
+    assert len(calls) == 1
+    calls.clear()
+    UDTClassifier(max_iter=1, random_state=0).partial_fit(X, y, classes=np.unique(y))
+    assert len(calls) == 1
+
+
+def test_auto_settings_read_the_column_types():
+    # long values in a column declared categorical are not text: the texts are short, so
+    # "auto" picks character n-grams and no idf
+    long_codes = ["product code " + "x" * 600 + str(i % 3) for i in range(200)]
+    texts = [f"short review number {i % 7}" for i in range(200)]
+    X = np.array(list(zip(texts, long_codes)), dtype=object)
+    clf = UDTClassifier(column_types=["text", "categorical"], max_iter=1, random_state=0).fit(X, np.arange(200) % 2)
+    assert clf.featurizer_.char_ngrams == (3, 4) and not clf.featurizer_.use_idf

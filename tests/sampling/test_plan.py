@@ -1,0 +1,12 @@
+"""Sampling plans: which layers are sampled, and how their tables are sized."""
+from conftest import plan_for
+from sparsenet.sampling._plan import auto_output_sparsity
+
+
+def test_auto_sparsity_is_dense_for_small_layers_then_follows_bolt():
+    assert auto_output_sparsity(100) == 1.0 and plan_for(100) is None
+    assert auto_output_sparsity(3999) == 1.0
+    assert auto_output_sparsity(5000) == 0.02
+    assert auto_output_sparsity(15_000) == 0.01
+    assert auto_output_sparsity(670_091) == 0.005
+    assert plan_for(5000, output_sparsity=1.0) is None
