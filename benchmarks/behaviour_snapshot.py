@@ -21,7 +21,7 @@ pin_threads(2)
 import numpy as np  # noqa: E402
 from sklearn.feature_extraction.text import HashingVectorizer  # noqa: E402
 
-from _data import DATA_DIR, load_imdb, load_letter  # noqa: E402
+from _data import load_imdb, load_letter  # noqa: E402
 from sparsenet import SparseMLPClassifier, UDTClassifier  # noqa: E402
 from sparsenet.datasets import load_sms_spam, make_extreme_classification  # noqa: E402
 
