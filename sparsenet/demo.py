@@ -1,7 +1,8 @@
 """A two-minute tour on the bundled SMS spam data: SparseMLPClassifier on hashed features,
 then UDTClassifier on the raw texts.
 
-Run with ``python -m sparsenet.demo``. Texts are hashed into sparse features (unigrams and
+Run with ``sparsenet-demo`` (installed with the package) or ``python -m sparsenet.demo``
+from outside the source tree. Texts are hashed into sparse features (unigrams and
 bigrams); the network reads only each message's nonzero features.
 """
 import time
