@@ -1,5 +1,6 @@
 # A batch's per-sample lists of (id, value), regrouped by id: which weight rows the batch
 # touched, and for each the (sample, value) pairs that make up its gradient.
+from sparsenet.engine._input_rows cimport InputRows
 
 cdef class BatchGroups:
     cdef int[::1] slot                 # id -> group while grouping, -1 when absent
@@ -10,3 +11,5 @@ cdef class BatchGroups:
     cdef Py_ssize_t n_groups
     cdef Py_ssize_t group(self, Py_ssize_t n_lists, const long long *starts, const long long *stops,
                           const int *ids, const float *values) noexcept nogil
+    cdef Py_ssize_t group_rows(self, const InputRows *X, const long long *rows, Py_ssize_t n,
+                               long long *starts, long long *stops) noexcept nogil

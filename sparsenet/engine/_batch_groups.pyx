@@ -38,7 +38,12 @@ cdef class BatchGroups:
         cdef Py_ssize_t s, p, g, n_groups = 0, running = 0, count
         cdef Py_ssize_t n_ids = self.slot.shape[0]
         cdef int id_, position
+        # raw pointers, loaded once: through the memoryviews every access reloads them
         cdef int *slot = &self.slot[0]
+        cdef int *group_ids = &self.ids[0]
+        cdef long long *group_start = &self.group_start[0]
+        cdef int *entry_sample = &self.entry_sample[0]
+        cdef float *entry_value = &self.entry_value[0]
         # pass 1: count entries per id (slot[id] is -1 for an absent id)
         for s in range(n_lists):
             for p in range(starts[s], stops[s]):
@@ -47,7 +52,7 @@ cdef class BatchGroups:
                 id_ = ids[p] if ids != NULL else <int> (p - starts[s])
                 if slot[id_] < 0:
                     slot[id_] = 0
-                    self.ids[n_groups] = id_
+                    group_ids[n_groups] = id_
                     n_groups += 1
                 slot[id_] += 1
         if n_ids <= 32 * n_groups:
@@ -55,18 +60,18 @@ cdef class BatchGroups:
             n_groups = 0
             for id_ in range(n_ids):
                 if slot[id_] >= 0:
-                    self.ids[n_groups] = id_
+                    group_ids[n_groups] = id_
                     n_groups += 1
         elif n_groups > 1:
-            qsort(&self.ids[0], n_groups, sizeof(int), compare_ints)
+            qsort(group_ids, n_groups, sizeof(int), compare_ints)
         # pass 2: each group's block follows the previous one; slot becomes a write cursor
         for g in range(n_groups):
-            id_ = self.ids[g]
+            id_ = group_ids[g]
             count = slot[id_]
-            self.group_start[g] = running
+            group_start[g] = running
             slot[id_] = <int> running
             running += count
-        self.group_start[n_groups] = running
+        group_start[n_groups] = running
         # pass 3: fill the blocks in list order
         for s in range(n_lists):
             for p in range(starts[s], stops[s]):
@@ -74,10 +79,24 @@ cdef class BatchGroups:
                     continue
                 id_ = ids[p] if ids != NULL else <int> (p - starts[s])
                 position = slot[id_]
-                self.entry_sample[position] = <int> s
-                self.entry_value[position] = values[p]
+                entry_sample[position] = <int> s
+                entry_value[position] = values[p]
                 slot[id_] = position + 1
         for g in range(n_groups):
-            slot[self.ids[g]] = -1
+            slot[group_ids[g]] = -1
         self.n_groups = n_groups
         return n_groups
+
+    cdef Py_ssize_t group_rows(self, const InputRows *X, const long long *rows, Py_ssize_t n,
+                               long long *starts, long long *stops) noexcept nogil:
+        """Group the nonzeros of X's rows rows[:n] by feature (starts and stops: scratch of
+        n entries, left holding each row's span of X). Returns the number of groups."""
+        cdef Py_ssize_t s
+        cdef long long row
+        for s in range(n):
+            row = rows[s]
+            if X.indices != NULL:
+                starts[s], stops[s] = X.indptr[row], X.indptr[row + 1]
+            else:
+                starts[s], stops[s] = row * X.n_features, (row + 1) * X.n_features
+        return self.group(n, starts, stops, X.indices, X.data)

@@ -49,3 +49,17 @@ cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *:
         raise ValueError(f"X has {X.shape[1]} features, the network expects {n_features}")
     rows.n_features = n_features
     return rows
+
+
+def checked_labels(y_indptr, y_indices, Py_ssize_t n_rows, Py_ssize_t n_outputs):
+    """Labels as CSR (indptr int64, indices int32) checked against n_rows rows of X and
+    n_outputs output neurons: what the training kernels may then read unchecked."""
+    y_indptr = np.ascontiguousarray(y_indptr, dtype=np.int64)
+    y_indices = np.ascontiguousarray(y_indices, dtype=np.int32)
+    if y_indptr.shape != (n_rows + 1,) or y_indptr[0] != 0 or y_indptr[n_rows] > y_indices.shape[0] \
+            or np.any(np.diff(y_indptr) < 0):
+        raise ValueError("labels do not match X: malformed label indptr")
+    used = y_indices[:y_indptr[n_rows]]
+    if used.shape[0] and (used.min() < 0 or used.max() >= n_outputs):
+        raise ValueError(f"label ids must lie in [0, {n_outputs})")
+    return y_indptr, y_indices

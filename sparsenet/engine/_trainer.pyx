@@ -29,15 +29,18 @@ from libc.string cimport memset
 from sparsenet.engine._adam cimport AdamState, AdamStep, adam_on_row, adam_on_vector
 from sparsenet.engine._batch_groups cimport BatchGroups
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
+from sparsenet.engine._input_rows import checked_labels
 from sparsenet.engine._losses cimport BINARY_LOSS, SOFTMAX_LOSS, LossKind, loss_and_errors
 from sparsenet.engine._network cimport BoundLayers, Layer, LayerStack, Network, forward_hidden, score_neurons
 from sparsenet.engine._settings import LOSSES
+from sparsenet.native._openmp cimport sn_barrier
 from sparsenet.native._timing cimport now
 from sparsenet.native._vector_ops cimport (
     SN_BLOCK,
     block_backprop,
     block_scores,
     gradient_rows4,
+    prefetch_for_writing,
     vec_relu_backward,
     vec_weighted_row_sum,
 )
@@ -53,6 +56,7 @@ cnp.import_array()
 cdef enum:
     MAX_SPAN_BLOCKS = 4
     NEURON_CHUNK = 256
+    UPDATE_PREFETCH_AHEAD = 4
 
 # the phases of a step, for Trainer.phase_seconds
 PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
@@ -170,14 +174,7 @@ cdef class Trainer:
             raise RuntimeError("configure() must be called before bind()")
         self.X = bind_input_rows(X, net.n_features)
         n_rows = self.X.n_rows
-        y_indptr = np.ascontiguousarray(y_indptr, dtype=np.int64)
-        y_indices = np.ascontiguousarray(y_indices, dtype=np.int32)
-        if y_indptr.shape != (n_rows + 1,) or y_indptr[0] != 0 or y_indptr[n_rows] > y_indices.shape[0] \
-                or np.any(np.diff(y_indptr) < 0):
-            raise ValueError("labels do not match X: malformed label indptr")
-        used = y_indices[:y_indptr[n_rows]]
-        if used.shape[0] and (used.min() < 0 or used.max() >= net.n_outputs):
-            raise ValueError(f"label ids must lie in [0, {net.n_outputs})")
+        y_indptr, y_indices = checked_labels(y_indptr, y_indices, n_rows, net.n_outputs)
         self.X_ref, self.y_indptr_ref, self.y_indices_ref = X, y_indptr, y_indices
         self.y_indptr = <const long long *> cnp.PyArray_DATA(y_indptr)
         self.y_indices = <const int *> cnp.PyArray_DATA(y_indices)
@@ -314,8 +311,8 @@ cdef class Trainer:
         return None if self.sampler is None else self.sampler.diagnostics
 
     cdef void _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
-        """Phase 1 over the samples; meanwhile the first thread groups the batch's input
-        features (serial work hidden behind the parallel work).
+        """Phase 1 over the samples; meanwhile one thread groups the batch's input features
+        (serial work hidden behind the parallel work).
 
         Two passes: each sample goes through the hidden layers (and on a sampled layer
         selects and scores its own neurons); then spans of blocks score the neurons every
@@ -328,24 +325,18 @@ cdef class Trainer:
         cdef Py_ssize_t span_blocks = max(1, min(<Py_ssize_t> MAX_SPAN_BLOCKS, n_blocks // (2 * self.n_threads)))
         cdef Py_ssize_t span_size = span_blocks * SN_BLOCK, n_spans = (n + span_size - 1) // span_size
         with parallel(num_threads=self.n_threads):
-            if threadid() == 0:
-                self._group_input(batch, n)
-            # dynamic: the other threads take more samples while the first one groups
-            for s in prange(n, schedule="dynamic", chunksize=4):
-                self._forward_and_own_scores(s, batch[s], threadid())
+            # the grouping is the loop's first item, so that the other threads take more
+            # samples meanwhile (a serial `if threadid() == 0` before the loop kept them
+            # waiting: measured, the loop's chunks were then shared as if static)
+            for s in prange(n + 1, schedule="dynamic", chunksize=1):
+                if s == 0:
+                    self.input_groups.group_rows(&self.X, batch, n, &self.input_starts[0], &self.input_stops[0])
+                else:
+                    self._forward_and_own_scores(s - 1, batch[s - 1], threadid())
+            # a span reads the activations of all its samples: every sample must be done
+            sn_barrier()
             for span in prange(n_spans, schedule="dynamic", chunksize=1):
                 self._span(batch, span * span_size, min(span_size, n - span * span_size), threadid())
-
-    cdef void _group_input(self, const long long *batch, Py_ssize_t n) noexcept nogil:
-        cdef Py_ssize_t s
-        cdef long long row
-        for s in range(n):
-            row = batch[s]
-            if self.X.indices != NULL:
-                self.input_starts[s], self.input_stops[s] = self.X.indptr[row], self.X.indptr[row + 1]
-            else:
-                self.input_starts[s], self.input_stops[s] = row * self.X.n_features, (row + 1) * self.X.n_features
-        self.input_groups.group(n, &self.input_starts[0], &self.input_stops[0], self.X.indices, self.X.data)
 
     cdef void _forward_and_own_scores(self, Py_ssize_t slot, Py_ssize_t row, int tid) noexcept nogil:
         """Forward one row through the hidden layers; on a sampled layer, also select its
@@ -456,18 +447,27 @@ cdef class Trainer:
 
     cdef void _update_input_layer(self, Py_ssize_t n) noexcept nogil:
         """Adam on each input feature touched by the batch, and on the first layer's biases.
-        Meanwhile the first thread groups a sampled output layer's own neurons."""
+        Meanwhile one thread groups a sampled output layer's own neurons."""
         cdef const Layer *layer = &self.layers[0]
-        cdef Py_ssize_t width = layer.n_out, g
+        cdef Py_ssize_t width = layer.n_out, g, item
         cdef long long first
         cdef float inv_batch = 1.0 / n, one = 1.0
         cdef float *gradient
         with parallel(num_threads=self.n_threads):
-            if threadid() == 0 and self.sampler is not None:
-                self.output_groups.group(n, &self.output_starts[0], &self.output_stops[0],
-                                         &self.active_neurons[0, 0], &self.output_errors[0, 0])
-            for g in prange(self.input_groups.n_groups, schedule="dynamic", chunksize=64):
+            # item 0 groups a sampled layer's own neurons (serial) while the others update
+            for item in prange(self.input_groups.n_groups + 1, schedule="dynamic", chunksize=64):
+                if item == 0:
+                    if self.sampler is not None:
+                        self.output_groups.group(n, &self.output_starts[0], &self.output_stops[0],
+                                                 &self.active_neurons[0, 0], &self.output_errors[0, 0])
+                    continue
+                g = item - 1
                 gradient = &self.row_gradients[threadid(), 0]
+                if g + UPDATE_PREFETCH_AHEAD < self.input_groups.n_groups:
+                    # a feature's row and its moments, a few groups ahead: scattered rows
+                    # otherwise wait for memory one after the other
+                    prefetch_for_writing(layer.weights + self.input_groups.ids[g + UPDATE_PREFETCH_AHEAD] * layer.row_stride,
+                                         3 * width)
                 first = self.input_groups.group_start[g]
                 vec_weighted_row_sum(gradient, NULL, width, &self.input_groups.entry_value[first], 1,
                                      &self.errors[0, 0], self.errors.shape[1],

@@ -71,6 +71,16 @@ static void vec_adam_step(float *w, float *m, float *v, const float *grad_sum, p
     }
 }
 
+/* Ask for the n floats at p to be brought into the cache, for writing (a hint: no effect
+ * on results). Rows picked by id are scattered through memory; asking early overlaps their
+ * misses. */
+__attribute__((unused))
+static inline void prefetch_for_writing(const float *p, ptrdiff_t n)
+{
+    for (ptrdiff_t k = 0; k < n; k += 16)
+        __builtin_prefetch(p + k, 1, 3);
+}
+
 /* out[j] = init[j] + sum_q c_q * rows[id_q * row_stride + j], for j < n, where
  *   c_q = coefficients[q * coefficient_stride] (stride 0: one coefficient for every term),
  *   id_q = row_ids[q], or q when row_ids is NULL; init NULL means zeros.

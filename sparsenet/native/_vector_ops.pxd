@@ -1,6 +1,7 @@
 # Declarations of the SIMD helpers in _vector_ops.h (multiversioned: AVX2/FMA or baseline).
 cdef extern from "_vector_ops.h" nogil:
     enum: SN_BLOCK
+    void prefetch_for_writing(const float *p, Py_ssize_t n)
     float vec_dot(const float *a, const float *b, Py_ssize_t n)
     void vec_relu(float *y, Py_ssize_t n)
     void vec_relu_backward(float *delta, const float *activation, Py_ssize_t n)
