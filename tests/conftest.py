@@ -31,6 +31,22 @@ def plan_for(n_outputs, **settings):
     return plan_sampling(n_outputs, **{**{name: defaults[name] for name in SAMPLING_PARAMETERS}, **settings})
 
 
+def small_model(**params):
+    """A small, quick SparseMLPClassifier (one thread, seeded), some parameters changed."""
+    settings = dict(hidden_layer_sizes=(32,), max_iter=60, random_state=0, n_jobs=1, batch_size=32)
+    settings.update(params)
+    return SparseMLPClassifier(**settings)
+
+
+def wide_sparse_problem(n=4000, n_features=2000, seed=0):
+    """Sparse X (2 % dense) and 4 classes from a random linear teacher."""
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, n_features, density=0.02, random_state=seed, format="csr")
+    w = rng.normal(size=(n_features, 4))
+    y = np.asarray(X @ w).argmax(axis=1)
+    return X, y
+
+
 @pytest.fixture
 def blobs():
     """A small, learnable 3-class problem."""

@@ -11,13 +11,9 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import small_model, wide_sparse_problem
 from sparsenet import SparseMLPClassifier
 
-
-def small_model(**params):
-    settings = dict(hidden_layer_sizes=(32,), max_iter=60, random_state=0, n_jobs=1, batch_size=32)
-    settings.update(params)
-    return SparseMLPClassifier(**settings)
 
 
 def test_learns_a_multiclass_problem(blobs):
@@ -206,13 +202,6 @@ def test_delicious_with_default_settings_ranks_true_tags_first():
     # training; 8 epochs of the softmax loss reached 0.662, of the binary one (auto) 0.685
     assert precision_at_k(Y_test, clf.predict_topk(X_test, k=1), 1) > 0.67
 
-
-def wide_sparse_problem(n=4000, n_features=2000, seed=0):
-    rng = np.random.default_rng(seed)
-    X = sparse.random(n, n_features, density=0.02, random_state=seed, format="csr")
-    w = rng.normal(size=(n_features, 4))
-    y = np.asarray(X @ w).argmax(axis=1)
-    return X, y
 
 
 def test_concurrent_predictions_match_sequential():

@@ -7,15 +7,10 @@ import time
 
 import numpy as np
 import pytest
-from scipy import sparse
 
+from conftest import small_model, wide_sparse_problem
 from sparsenet import SparseMLPClassifier
 
-
-def small_model(**params):
-    settings = dict(hidden_layer_sizes=(32,), max_iter=60, random_state=0, n_jobs=1, batch_size=32)
-    settings.update(params)
-    return SparseMLPClassifier(**settings)
 
 
 def test_partial_fit_streaming_matches_fit_in_spirit(blobs):
@@ -87,13 +82,6 @@ def test_linear_schedule_starts_at_the_full_step_and_shrinks_later_ones(blobs):
                 for schedule in ("constant", "linear")]
     np.testing.assert_array_equal(streamed[0].predict_proba(X), streamed[1].predict_proba(X))
 
-
-def wide_sparse_problem(n=4000, n_features=2000, seed=0):
-    rng = np.random.default_rng(seed)
-    X = sparse.random(n, n_features, density=0.02, random_state=seed, format="csr")
-    w = rng.normal(size=(n_features, 4))
-    y = np.asarray(X @ w).argmax(axis=1)
-    return X, y
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="needs POSIX signals")
