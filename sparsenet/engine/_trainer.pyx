@@ -140,7 +140,7 @@ cdef class Trainer:
         self.n_threads = n_threads
         self.sampler = net.output_sampler
         self.n_outputs = net.n_outputs
-        if self.sampler is not None and self.sampler.tables.n_builds == 0:
+        if self.sampler is not None:  # builds the tables before the first step
             self.sampler.rebuild_if_due(net.weights[net.n_layers - 1], self.adam.step, n_threads)
         sizes = [net.weights[0].shape[1]] + [w.shape[1] for w in net.weights[1:]]
         hidden_total = sum(net.hidden_sizes)
