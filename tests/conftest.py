@@ -1,5 +1,8 @@
 """Fixtures and helpers shared by the whole suite (the tests' folders mirror the package)."""
 import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,22 @@ def shared_data(*parts):
     if not path.exists():
         pytest.skip(f"real data not available: {path} (set SPARSENET_DATA to the folder of the data sets)")
     return path
+
+
+def run_isolated(code, timeout=240, **environment):
+    """Run Python code in a child process, so that a crash (segfault, abort) or a hang fails
+    the calling test instead of ending the test run; returns the child's output. The child
+    imports the same sparsenet as the tests, with ``environment`` added to its variables."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]), **environment}
+    try:
+        done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", textwrap.dedent(code)], env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        pytest.fail(f"the child process hung for {timeout} s; output:\n{expired.stdout}\n{expired.stderr}")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, f"the child process ended with status {done.returncode}:\n{output[-4000:]}"
+    return output
 
 
 def plan_for(n_outputs, **settings):

@@ -23,7 +23,7 @@ cdef inline double softmax_errors(float *output, Py_ssize_t n_active, const int 
     no gradient."""
     cdef Py_ssize_t k, q
     cdef float scale
-    cdef double largest, normaliser = 0.0, loss = 0.0, share
+    cdef double largest, normaliser = 0.0, share, label_margins = 0.0, labels_share = 0.0
     cdef int position
     if n_labels == 0:
         memset(output, 0, n_active * sizeof(float))
@@ -32,16 +32,19 @@ cdef inline double softmax_errors(float *output, Py_ssize_t n_active, const int 
     for k in range(1, n_active):
         if output[k] > largest:
             largest = output[k]
+    share = 1.0 / n_labels
+    # -log p(label) = log(normaliser) - (score - largest), from the score itself: the log of
+    # its exponential would be -inf once a wrong class leads by more than about 104
+    for q in range(n_labels):
+        position = label_position(labels, label_positions, q)
+        if position >= 0:
+            label_margins += share * (output[position] - largest)
+            labels_share += share
     # one exponential per neuron, in single precision: on a sampled layer of thousands of
     # active neurons the exponentials were a third of the forward pass
     for k in range(n_active):
         output[k] = expf(output[k] - <float> largest)
         normaliser += output[k]
-    share = 1.0 / n_labels
-    for q in range(n_labels):
-        position = label_position(labels, label_positions, q)
-        if position >= 0:
-            loss += share * (log(normaliser) - log(output[position]))
     # one division, then a product per neuron (cheaper than a division each)
     scale = <float> (1.0 / normaliser)
     for k in range(n_active):
@@ -50,7 +53,7 @@ cdef inline double softmax_errors(float *output, Py_ssize_t n_active, const int 
         position = label_position(labels, label_positions, q)
         if position >= 0:
             output[position] -= <float> share
-    return loss
+    return labels_share * log(normaliser) - label_margins
 
 
 cdef inline double binary_errors(float *output, Py_ssize_t n_active, const int *labels,

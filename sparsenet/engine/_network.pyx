@@ -10,7 +10,8 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport INFINITY, exp
+from libc.float cimport FLT_MAX
+from libc.math cimport INFINITY, exp, fabsf
 from libc.stdlib cimport free, malloc
 
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
@@ -59,6 +60,24 @@ def row_major_float32(array):
             and array.strides[0] % 4 == 0 and array.strides[0] >= 4 * array.shape[1]:
         return array
     return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def refuse_non_finite_rows(X, rows_finite):
+    """Raise a ValueError naming the first row of X whose output scores are not all finite:
+    a model must never answer with NaN. Finite inputs far outside the training data's
+    scale can overflow float32 inside the network."""
+    bad = np.flatnonzero(~np.asarray(rows_finite, dtype=bool))
+    if bad.size == 0:
+        return
+    row = int(bad[0])
+    values = X.data[X.indptr[row]:X.indptr[row + 1]] if hasattr(X, "indptr") else np.asarray(X)[row]
+    largest = float(np.max(np.abs(values))) if len(values) else 0.0
+    more = f" (and {bad.size - 1} more rows)" if bad.size > 1 else ""
+    raise ValueError(
+        f"X row {row}{more}: the network's output scores are not finite, so the "
+        f"model cannot answer (the row's largest |value| is {largest:.3g}); scale X as the training "
+        "data was scaled"
+    )
 
 
 cdef class BoundLayers:
@@ -215,7 +234,9 @@ cdef class Network:
             for i in prange(rows.n_rows, schedule="static"):
                 forward_hidden(net, &rows, i, &scratch[threadid(), 0])
                 score_neurons(output, &scratch[threadid(), last_offset], NULL, n_out, &scores[i, 0])
-        return np.asarray(scores)
+        result = np.asarray(scores)
+        refuse_non_finite_rows(X, np.isfinite(result).all(axis=1))
+        return result
 
     def top_k(self, X, Py_ssize_t k, int n_threads=1, bint with_log_normaliser=False):
         """The k highest-scoring outputs of each row, best first, and their scores.
@@ -239,6 +260,7 @@ cdef class Network:
         cdef float[:, ::1] best = np.empty((n_rows, k), dtype=np.float32)
         cdef double[::1] largest = np.zeros(n_rows, dtype=np.float64)
         cdef double[::1] total = np.zeros(n_rows, dtype=np.float64)
+        cdef unsigned char[::1] finite = np.ones(n_rows, dtype=np.uint8)
         cdef float[:, ::1] hidden = np.empty((threads * ROWS_PER_BLOCK, width), dtype=np.float32)
         cdef float[:, ::1] scores = np.empty((threads * ROWS_PER_BLOCK, chunk), dtype=np.float32)
         cdef Py_ssize_t[:, ::1] filled = np.zeros((threads, ROWS_PER_BLOCK), dtype=np.intp)
@@ -267,6 +289,9 @@ cdef class Network:
                                     output.weights + j * output.row_stride, &hidden[base + r, last_offset], output.n_in)
                         for r in range(count):
                             for j in range(start, stop):
+                                # NaN fails the comparison too
+                                if not fabsf(scores[base + r, j - start]) <= FLT_MAX:
+                                    finite[first + r] = 0
                                 filled[tid, r] = insert_top_k(scores[base + r, j - start], j, k, filled[tid, r],
                                                               &labels[first + r, 0], &best[first + r, 0])
                             if with_log_normaliser:
@@ -277,6 +302,7 @@ cdef class Network:
                                     largest[first + r] = chunk_max
                                 for j in range(stop - start):
                                     total[first + r] += exp(scores[base + r, j] - largest[first + r])
+        refuse_non_finite_rows(X, np.asarray(finite))
         if with_log_normaliser:
             return np.asarray(labels), np.asarray(best), np.asarray(largest) + np.log(np.asarray(total))
         return np.asarray(labels), np.asarray(best)
@@ -289,10 +315,12 @@ cdef class Network:
         frequent labels, whose large weights hashing by direction alone can miss). Scores
         are exact for the neurons scored; the log-normaliser returned is the log-sum-exp over
         those neurons only."""
-        if self.samplers[self.n_layers - 1] is None:
+        # this call's references: a training call may replace the sampler, or the sampler its
+        # tables, meanwhile
+        sampler = self.samplers[self.n_layers - 1]
+        if sampler is None:
             raise ValueError("this network has no hash tables over its output layer")
-        # this call's references: a rebuild may replace the sampler's tables meanwhile
-        cdef HashTables tables = (<LayerSampler> self.samplers[self.n_layers - 1]).tables
+        cdef HashTables tables = (<LayerSampler> sampler).tables
         cdef BoundLayers bound = self.bind()
         cdef const LayerStack *net = &bound.stack
         cdef InputRows rows = bind_input_rows(X, self.n_features)
@@ -321,6 +349,7 @@ cdef class Network:
         cdef int[:, ::1] slots = np.empty((threads, n_slots), dtype=np.int32)
         cdef Py_ssize_t row_slots
         cdef double[::1] log_normaliser = np.zeros(rows.n_rows, dtype=np.float64)
+        cdef unsigned char[::1] finite = np.ones(rows.n_rows, dtype=np.uint8)
         cdef const Layer *output = &net.layers[net.n_layers - 1]
         cdef Py_ssize_t i, j, count
         cdef int tid
@@ -339,8 +368,12 @@ cdef class Network:
                 count = rank_and_pad(&met[tid, 0], &hits[tid, 0], count, keep, k, always_ptr, n_always,
                                      &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits)
                 score_neurons(output, last_hidden, &met[tid, 0], count, &scores[tid, 0])
+                for j in range(count):
+                    if not fabsf(scores[tid, j]) <= FLT_MAX:
+                        finite[i] = 0
                 select_top_k(&scores[tid, 0], count, k, &labels[i, 0], &best[i, 0])
                 log_normaliser[i] = log_sum_exp(&scores[tid, 0], count, best[i, 0])
                 for j in range(k):
                     labels[i, j] = met[tid, labels[i, j]]
+        refuse_non_finite_rows(X, np.asarray(finite))
         return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)

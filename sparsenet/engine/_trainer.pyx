@@ -23,6 +23,7 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport isfinite
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
@@ -228,7 +229,8 @@ cdef class Trainer:
         self.hidden_offsets = NULL
 
     def train_batch(self, rows):
-        """One Adam step on the rows ``rows`` of the bound data set; returns their summed loss."""
+        """One Adam step on the rows ``rows`` of the bound data set; returns their summed loss.
+        A loss that is not finite (divergence, or inputs that overflow) updates nothing."""
         cdef long long[::1] batch = np.ascontiguousarray(rows, dtype=np.int64)
         cdef Py_ssize_t n = batch.shape[0], s
         if n == 0:
@@ -251,19 +253,23 @@ cdef class Trainer:
                 if self.sampler is not None:
                     self.sampler.choose_shared(self.y_indptr, self.y_indices, &batch[0], n, step)
                 self._forward_backward(&batch[0], n)
-                clock[1] = now()
-                self._update_input_layer(n)
-                clock[2] = now()
-                self._update_neuron_layers(n)
-                if self.sampler is not None:
-                    self.sampler.mark_shared(False)
-                clock[3] = now()
-                for s in range(3):
-                    self.phase_totals[s] += clock[s + 1] - clock[s]
                 for s in range(n):
                     total += self.sample_losses[s]
+                clock[1] = clock[2] = clock[3] = now()
+                if isfinite(total):
+                    self._update_input_layer(n)
+                    clock[2] = now()
+                    self._update_neuron_layers(n)
+                    clock[3] = now()
+                if self.sampler is not None:
+                    self.sampler.mark_shared(False)
+                for s in range(3):
+                    self.phase_totals[s] += clock[s + 1] - clock[s]
         finally:
             self._unbind_step()
+        if not isfinite(total):
+            self.adam.step -= 1
+            return total
         if self.sampler is not None:
             self.sampler.rebuild_if_due(self.network.weights[self.n_layers - 1], step, self.n_threads)
         return total

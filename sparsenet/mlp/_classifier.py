@@ -1,6 +1,4 @@
 """SparseMLPClassifier: a scikit-learn classifier on the sparse Cython engine."""
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -8,7 +6,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from sparsenet.engine._initialisation import glorot_network
 from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
-from sparsenet.mlp._outputs import kept_labels, log_probabilities, probabilities, top_k_probabilities
+from sparsenet.mlp._outputs import (checked_top_k_arguments, kept_labels, log_probabilities, probabilities,
+                                    top_k_probabilities)
 from sparsenet.mlp._parameters import (
     NETWORK_PARAMETER_CONSTRAINTS,
     early_stopping_on,
@@ -16,7 +15,9 @@ from sparsenet.mlp._parameters import (
     sampling_plan,
 )
 from sparsenet.mlp._targets import TargetEncoder
+from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
+from sparsenet.mlp._warm_start import apply_parameter_changes, uses_binary_outputs
 from sparsenet.native._openmp import resolve_n_threads
 
 # Sparse inference scores the SPARSE_INFERENCE_CANDIDATES neurons most hash tables return for
@@ -94,7 +95,13 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         validation score and sampling diagnostics; one returning True stops training (see
         :mod:`sparsenet.callbacks`).
     warm_start : bool, default=False
-        Continue from the previous solution on the next ``fit``.
+        Continue from the previous solution on the next ``fit``. Parameters changed since
+        then apply to the continued training: a new ``loss`` trains the output layer from
+        then on; new sampling parameters (``output_sparsity``, ``hash_family``, ``n_tables``,
+        ``hashes_per_table``, ``bucket_capacity``) replace the hash tables, built from the
+        current weights (``output_sparsity=1.0`` makes the layer dense). A new
+        ``hidden_layer_sizes`` is refused (it needs new weights). ``partial_fit`` does the
+        same with parameters changed between its calls.
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the rows and stop when the validation score has
         not improved for ``n_iter_no_change`` epochs; the best weights are kept. "auto"
@@ -108,7 +115,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         Adam's moment decay rates and numerical floor.
     n_jobs : int or None, default=None
         Threads for training and prediction. None uses every core OpenMP may use (honouring
-        ``OMP_NUM_THREADS``); -1 all CPUs; a positive number exactly that many.
+        ``OMP_NUM_THREADS``); a positive number (at most 32768) exactly that many, lowered
+        with a warning to four per usable CPU; -1 all CPUs and -k all but k - 1.
     output_sparsity : float in (0, 1] or "auto", default="auto"
         Share of the output neurons computed per training sample. Below 1, each sample's
         active set of ``output_sparsity * n_classes`` neurons is filled with: up to a
@@ -178,6 +186,13 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     See Also
     --------
     sklearn.neural_network.MLPClassifier : the dense reference with the same parameters.
+
+    Notes
+    -----
+    Predictions may run on one model from any number of threads, also while it trains;
+    training calls on one model run one at a time (a second thread's waits). A step whose
+    loss is not finite stops the fit with a ValueError, and an input row whose outputs
+    overflow is refused: the model never answers NaN (``docs/threads_and_safety.md``).
 
     Examples
     --------
@@ -270,6 +285,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fitting
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @one_call_at_a_time
     def fit(self, X, y):
         """Train on X, y for up to ``max_iter`` epochs.
 
@@ -291,17 +307,18 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         X = check_features(self, X, reset=not continuing)
         target_encoder = self._targets if continuing else TargetEncoder.from_targets(y)
         targets = target_encoder.encode(y, X.shape[0])
-        if not continuing:
+        if continuing:
+            apply_parameter_changes(self)
+        else:
             self._initialize(X.shape[1], target_encoder)
             self._start_from_label_frequencies(targets)
-        elif hidden_sizes(self.hidden_layer_sizes) != list(self.network_.hidden_sizes):
-            raise ValueError("hidden_layer_sizes changed since the model was fitted; use warm_start=False")
         self._train(X, targets, epochs=self.max_iter,
                     use_early_stopping=early_stopping_on(self.early_stopping, X.shape[0]),
                     schedule=self.learning_rate_schedule)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @one_call_at_a_time
     def partial_fit(self, X, y, classes=None):
         """One epoch over X, y; the first call sets up the model.
 
@@ -332,6 +349,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         if first_call:
             self._initialize(X.shape[1], target_encoder)
             self._start_from_label_frequencies(targets)
+        else:
+            apply_parameter_changes(self)
         self._train(X, targets, epochs=1, use_early_stopping=False)
         return self
 
@@ -351,10 +370,9 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         plan = sampling_plan(self, n_classes)
         if plan is not None:
             self.network_.set_sampler(plan.new_sampler(n_classes, hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
+        self._sampling_plan = plan
         self.sampling_stats_ = None
-        self._binary_outputs = self.loss == "binary" or (
-            self.loss == "auto" and target_encoder.multilabel and plan is None
-        )
+        self._binary_outputs = uses_binary_outputs(self.loss, target_encoder.multilabel, plan)
         self.label_counts_ = np.zeros(n_classes, dtype=np.int64)
         self._frequent_labels = np.zeros(0, dtype=np.int32)
         self.loss_curve_ = []
@@ -491,8 +509,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         probabilities : ndarray of shape (n_samples, k), only if ``return_scores``
         """
         X, n_threads = self._scores(X)
-        if not isinstance(k, Integral) or not 1 <= k <= len(self.classes_):
-            raise ValueError(f"k must be an integer in [1, {len(self.classes_)}] (the number of classes), got {k!r}")
+        k, return_scores, exact = checked_top_k_arguments(k, len(self.classes_), return_scores, exact)
         ids, scores, log_normaliser = self._top_k(X, int(k), n_threads, exact)
         labels = self.classes_[ids]
         if not return_scores:

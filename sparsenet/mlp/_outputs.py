@@ -1,8 +1,12 @@
 """Output scores (logits) into what predictions return: probabilities, their logarithms,
-multi-label label sets and top-k probabilities. The output loss a model was trained with
-decides: a softmax shared by the outputs, or one sigmoid per output ("binary")."""
+multi-label label sets and top-k probabilities (predict_topk's arguments checked here too).
+The output loss a model was trained with decides: a softmax shared by the outputs, or one
+sigmoid per output ("binary")."""
+from numbers import Integral
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
+from sklearn.utils._param_validation import InvalidParameterError
 
 # Multi-label prediction with the softmax loss keeps every label whose probability reaches
 # this fraction of the row's highest probability. With targets spread evenly over a row's
@@ -49,3 +53,19 @@ def top_k_probabilities(scores, log_normaliser, binary):
     if binary:
         return expit(scores.astype(np.float64))
     return np.exp(scores.astype(np.float64) - log_normaliser[:, None])
+
+
+def checked_top_k_arguments(k, n_classes, return_scores, exact):
+    """predict_topk's arguments, validated: (k as an int, return_scores, exact as bools).
+
+    ``k`` must be an integer in [1, n_classes] and the flags real booleans (numpy's too):
+    a bool taken for k, or a string such as "no" taken for True, would silently answer
+    another question. Errors are scikit-learn's InvalidParameterError (a ValueError and a
+    TypeError), naming the argument.
+    """
+    if not isinstance(k, Integral) or isinstance(k, bool) or not 1 <= k <= n_classes:
+        raise InvalidParameterError(f"k must be an integer in [1, {n_classes}] (the number of classes), got {k!r}")
+    for name, flag in (("return_scores", return_scores), ("exact", exact)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise InvalidParameterError(f"{name} must be True or False, got {flag!r}")
+    return int(k), bool(return_scores), bool(exact)

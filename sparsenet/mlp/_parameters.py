@@ -4,7 +4,8 @@
 SparseMLPClassifier takes them all, UDTClassifier builds on the ones it passes through.
 The defaults are the estimators' (SparseMLPClassifier's signature); the functions here turn
 parameter values into the engine's value objects (AdamSettings, SamplingPlan) and resolve
-the "auto" rules that depend on the data.
+the "auto" rules that depend on the data. Numeric parameters are NumberIntervals, which
+refuse booleans.
 """
 from numbers import Integral, Real
 
@@ -14,35 +15,61 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sparsenet.engine._settings import AdamSettings
 from sparsenet.sampling._plan import plan_sampling
 
+# n_jobs of at most this many threads, far more than any machine's cores: a larger count is
+# a mistake, refused before it reaches the engine's C ints
+MAX_N_JOBS = 2**15
+
+
+class NumberInterval(Interval):
+    """An Interval of numbers that refuses booleans.
+
+    scikit-learn's Interval takes True and False for the numbers 1 and 0 (bool is an
+    Integral), so ``max_iter=True`` would train one epoch and ``hidden_layer_sizes=True`` a
+    layer of one neuron: a bool given for a number is a mistake, refused here.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return super().__str__().replace(" in the range", " (not a bool) in the range", 1)
+
+
+# n_jobs: None (every thread OpenMP may use), a thread count, or -k for all CPUs but k - 1
+N_JOBS_CONSTRAINTS = [None, NumberInterval(Integral, 1, MAX_N_JOBS, closed="both"),
+                      NumberInterval(Integral, -MAX_N_JOBS, -1, closed="both")]
+# scikit-learn's "random_state" (a seed, a RandomState or None), without bool seeds
+RANDOM_STATE_CONSTRAINTS = [NumberInterval(Integral, 0, 2**32 - 1, closed="both"), np.random.RandomState, None]
+
 NETWORK_PARAMETER_CONSTRAINTS = {
-    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "alpha": [Interval(Real, 0, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "hidden_layer_sizes": ["array-like", NumberInterval(Integral, 1, None, closed="left")],
+    "alpha": [NumberInterval(Real, 0, None, closed="left")],
+    "batch_size": [NumberInterval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "learning_rate": [NumberInterval(Real, 0, None, closed="neither")],
     "learning_rate_schedule": [StrOptions({"constant", "linear"})],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "max_iter": [NumberInterval(Integral, 1, None, closed="left")],
     "loss": [StrOptions({"auto", "softmax", "binary"})],
     "shuffle": ["boolean"],
-    "random_state": ["random_state"],
-    "tol": [Interval(Real, 0, None, closed="left")],
+    "random_state": RANDOM_STATE_CONSTRAINTS,
+    "tol": [NumberInterval(Real, 0, None, closed="left")],
     "verbose": ["verbose"],
     "callbacks": [None, list, tuple],
     "warm_start": ["boolean"],
     "early_stopping": ["boolean", StrOptions({"auto"})],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "beta_1": [Interval(Real, 0, 1, closed="left")],
-    "beta_2": [Interval(Real, 0, 1, closed="left")],
-    "epsilon": [Interval(Real, 0, None, closed="neither")],
-    "n_jobs": [None, Integral],
-    "output_sparsity": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
+    "validation_fraction": [NumberInterval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [NumberInterval(Integral, 1, None, closed="left")],
+    "beta_1": [NumberInterval(Real, 0, 1, closed="left")],
+    "beta_2": [NumberInterval(Real, 0, 1, closed="left")],
+    "epsilon": [NumberInterval(Real, 0, None, closed="neither")],
+    "n_jobs": N_JOBS_CONSTRAINTS,
+    "output_sparsity": [NumberInterval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
     "hash_family": [StrOptions({"dwta", "simhash"})],
-    "n_tables": [Interval(Integral, 1, 1000, closed="both"), StrOptions({"auto"})],
-    "hashes_per_table": [Interval(Integral, 1, 20, closed="both"), StrOptions({"auto"})],
-    "bucket_capacity": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "rebuild_interval": [Interval(Integral, 1, None, closed="left")],
-    "rebuild_growth": [Interval(Real, 1, None, closed="left")],
-    "redraw_hashes_every": [Interval(Integral, 0, None, closed="left")],
+    "n_tables": [NumberInterval(Integral, 1, 1000, closed="both"), StrOptions({"auto"})],
+    "hashes_per_table": [NumberInterval(Integral, 1, 20, closed="both"), StrOptions({"auto"})],
+    "bucket_capacity": [NumberInterval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "rebuild_interval": [NumberInterval(Integral, 1, None, closed="left")],
+    "rebuild_growth": [NumberInterval(Real, 1, None, closed="left")],
+    "redraw_hashes_every": [NumberInterval(Integral, 0, None, closed="left")],
 }
 
 # the parameters of a sampled output layer (sampling/_plan.py)
@@ -56,9 +83,10 @@ AUTO_BATCH_SHARE, MIN_AUTO_BATCH, MAX_AUTO_BATCH = 100, 32, 256
 
 
 def hidden_sizes(hidden_layer_sizes):
-    """hidden_layer_sizes as a list of positive ints (a single int is one layer)."""
+    """hidden_layer_sizes as a list of positive ints (a single int is one layer; a bool is
+    no size)."""
     sizes = [hidden_layer_sizes] if np.isscalar(hidden_layer_sizes) else list(hidden_layer_sizes)
-    if len(sizes) == 0 or any(not isinstance(s, Integral) or s < 1 for s in sizes):
+    if len(sizes) == 0 or any(not isinstance(s, Integral) or isinstance(s, bool) or s < 1 for s in sizes):
         raise ValueError(f"hidden_layer_sizes must be one or more positive integers, got {hidden_layer_sizes!r}")
     return [int(s) for s in sizes]
 

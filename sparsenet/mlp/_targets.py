@@ -4,6 +4,8 @@
 multi-label indicator, and whether that indicator was sparse (so that predictions stay
 sparse too). The estimators expose its ``classes_``.
 """
+from numbers import Number
+
 import numpy as np
 from scipy import sparse
 from sklearn.utils.multiclass import check_classification_targets, is_multilabel
@@ -45,9 +47,71 @@ def multiclass_labels(y):
     """Validate a 1-D target of class labels (a column vector is accepted with a warning)."""
     if y is None:
         raise ValueError("this classifier requires y to be passed, but the target y is None")
-    y = column_or_1d(y, warn=True)
+    y = label_array(y, "y", warn=True)
     check_classification_targets(y)
     return y
+
+
+def label_array(labels, name, warn=False):
+    """Labels (y, or partial_fit's classes) as a 1-D array, refusing missing labels (None,
+    NaN, pandas.NA) and labels of mixed types, with the row of the first offending label.
+
+    scikit-learn would call both an "unknown" label type, and NumPy would quietly turn the
+    numbers of a list mixing numbers and strings into strings (and NaN into "nan").
+    """
+    array = column_or_1d(labels, warn=warn)
+    if array.dtype.kind == "f":
+        missing = np.flatnonzero(np.isnan(array))
+        if missing.size:
+            raise missing_label_error(name, np.nan, missing[0])
+    elif array.dtype.kind in "OU":
+        # strings NumPy made from a list: check the labels as given
+        given = np.asarray(labels, dtype=object).ravel() if isinstance(labels, (list, tuple)) else array
+        if label_kinds(given, name) == {"number"} and array.dtype.kind == "O":
+            array = np.asarray(array.tolist())  # numbers held as objects: read like a list of them
+    return array
+
+
+def label_kinds(labels, name):
+    """The kinds of an object array of labels ("str", "number" or a type name), when they
+    are one kind and none is missing; else a ValueError naming the row (a mix, as
+    scikit-learn's unique_labels says, is a ValueError too)."""
+    if all(issubclass(kind, str) for kind in set(map(type, labels))):
+        return {"str"}  # the common case, without a loop in Python
+    first_of_kind = {}
+    for i, label in enumerate(labels):
+        if is_missing_label(label):
+            raise missing_label_error(name, label, i)
+        first_of_kind.setdefault(label_kind(label), i)
+    if len(first_of_kind) > 1:
+        place = "row" if name == "y" else "position"
+        examples = [f"{labels[i]!r} ({type(labels[i]).__name__}) at {place} {i}" for i in first_of_kind.values()]
+        raise ValueError(f"{name} mixes labels of different types: {', '.join(examples)}; give every label "
+                         "the same type (e.g. convert them all to str)")
+    return set(first_of_kind)
+
+
+def is_missing_label(label):
+    """None, NaN and pandas.NA/NaT: no label at all."""
+    if label is None:
+        return True
+    if isinstance(label, (float, np.floating)):
+        return bool(np.isnan(label))
+    return type(label).__name__ in ("NAType", "NaTType")
+
+
+def label_kind(label):
+    """What a label is, for the mixed-types check: strings and numbers do not mix."""
+    if isinstance(label, str):
+        return "str"
+    return "number" if isinstance(label, Number) else type(label).__name__
+
+
+def missing_label_error(name, label, i):
+    if name == "y":
+        return ValueError(f"y contains {label!r} (a missing label) at row {i}: drop the unlabelled rows, "
+                          "or give them a label")
+    return ValueError(f"{name} contains {label!r} (a missing label) at position {i}: list only real classes")
 
 
 def sorted_classes(y):
@@ -93,7 +157,7 @@ class TargetEncoder:
                 "classes must be passed on the first call to partial_fit: every label that "
                 "will ever appear in y (e.g. classes=np.unique(y_all))"
             )
-        classes = column_or_1d(np.asarray(classes))
+        classes = label_array(classes, "classes")
         if classes.shape[0] == 0:
             raise ValueError("classes must list at least one class, got an empty array")
         return cls(sorted_classes(classes), False, False)

@@ -5,6 +5,7 @@ learning-rate schedule, the stopping rules (training loss, or a held-out validat
 with the best weights kept), callbacks after every epoch, and Ctrl-C, which stops after
 the batch in progress and leaves a usable model.
 """
+import math
 import time
 import warnings
 
@@ -58,7 +59,10 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                     done = (model.n_iter_ - first_epoch) * n_rows + start
                     learning_rate = model.learning_rate * max(MIN_DECAY, 1 - done / (epochs * n_rows))
                     trainer.set_learning_rate(learning_rate)
-                total_loss += trainer.train_batch(batch)
+                batch_loss = trainer.train_batch(batch)
+                if not math.isfinite(batch_loss):
+                    raise_diverged(model, X, learning_rate, start // batch_size + 1, -(-n_rows // batch_size))
+                total_loss += batch_loss
                 model.t_ += batch.shape[0]
             model.n_iter_ += 1
             model.loss_curve_.append(total_loss / n_rows)
@@ -77,6 +81,10 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                     f"Stochastic optimizer: maximum iterations ({model.max_iter}) reached and "
                     "the optimization hasn't converged yet.", ConvergenceWarning,
                 )
+    except TrainingDiverged:
+        if use_early_stopping:
+            restore_best_network(model)
+        raise
     except KeyboardInterrupt:
         model.interrupted_ = True
         reason = "interrupted"
@@ -97,6 +105,24 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
         callback.on_train_end(model, reason)
 
 
+class TrainingDiverged(ValueError):
+    """A training step's loss was not finite: the learning rate is too large for the data,
+    or the inputs overflow the network."""
+
+
+def raise_diverged(model, X, learning_rate, batch, n_batches):
+    """Raise TrainingDiverged for a step whose loss was not finite (the trainer updated
+    nothing)."""
+    values = X.data if hasattr(X, "indptr") else X
+    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    raise TrainingDiverged(
+        f"training diverged in epoch {model.n_iter_ + 1}, batch {batch} of {n_batches}: the loss is no "
+        f"longer finite. The model keeps the weights of the last step whose loss was finite. Try a "
+        f"smaller learning_rate (now {learning_rate:g}), or scale the features (the largest |value| in "
+        f"X is {largest:.3g})."
+    )
+
+
 def new_trainer(model, batch_size, n_threads):
     """A Trainer for the model's network and Adam state, configured from its parameters."""
     sampler = model.network_.output_sampler
@@ -108,14 +134,17 @@ def new_trainer(model, batch_size, n_threads):
 
 
 def split_validation(model, X, targets):
-    """A held-out share of the rows (stratified by class where every class has two rows):
-    (X_train, targets_train, (X_validation, targets_validation))."""
+    """A held-out share of the rows (stratified by class where every class has two rows and
+    both parts have room for every class): (X_train, targets_train, (X_validation,
+    targets_validation))."""
     rows = np.arange(X.shape[0])
     stratify = None
     if not model._targets.multilabel:
         labels = targets.indices
         counts = np.bincount(labels, minlength=model._targets.n_classes)
-        if counts[counts > 0].min() >= 2:
+        n_present = np.count_nonzero(counts)
+        n_validation = math.ceil(model.validation_fraction * len(rows))
+        if counts[counts > 0].min() >= 2 and min(n_validation, len(rows) - n_validation) >= n_present:
             stratify = labels
     train_rows, validation_rows = train_test_split(
         rows, test_size=model.validation_fraction, random_state=model._rng, stratify=stratify

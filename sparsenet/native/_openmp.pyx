@@ -2,6 +2,11 @@
 threads it would use, and how an estimator's ``n_jobs`` becomes a thread count."""
 import numbers
 import os
+import warnings
+
+# threads per usable CPU beyond which more threads only cost memory (a thread's stack and
+# its scratch): a request above the cap, from n_jobs or OMP_NUM_THREADS, is lowered to it
+THREADS_PER_CPU_CAP = 4
 
 cdef extern from *:
     """
@@ -28,13 +33,35 @@ def openmp_max_threads():
     return int(sn_openmp_max_threads())
 
 
+def usable_cpus():
+    """CPUs this process may run on (its affinity mask where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def thread_cap():
+    """The most threads a call uses: THREADS_PER_CPU_CAP per usable CPU."""
+    return THREADS_PER_CPU_CAP * usable_cpus()
+
+
 def resolve_n_threads(n_jobs):
     """n_jobs -> OpenMP threads: None means all cores OpenMP may use (OMP_NUM_THREADS is
-    honoured); -1 all CPUs; -k all but k-1; k > 0 exactly k."""
+    honoured); -1 all CPUs; -k all but k-1; k > 0 exactly k. Requests above
+    ``thread_cap()`` are lowered to it, with a warning: thousands of threads would only
+    exhaust memory (libgomp then ends the process)."""
     if n_jobs is None:
-        return openmp_max_threads()
-    if not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
-    if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return int(n_jobs)
+        requested, source = openmp_max_threads(), "OMP_NUM_THREADS"
+    else:
+        if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+            raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+        if n_jobs < 0:
+            return max(1, usable_cpus() + 1 + int(n_jobs))
+        requested, source = int(n_jobs), "n_jobs"
+    cap = thread_cap()
+    if requested > cap:
+        warnings.warn(f"{source} asks for {requested} threads; using {cap} ({THREADS_PER_CPU_CAP} per "
+                      f"usable CPU, of which there are {usable_cpus()})", RuntimeWarning, stacklevel=2)
+        return cap
+    return max(1, requested)

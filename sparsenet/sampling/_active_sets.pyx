@@ -77,6 +77,11 @@ cdef class LayerSampler:
         self.n_shared = 0
         self.active_capacity = 0
         self.build_seconds = 0.0
+        # no training call yet (a memoryview never assigned is not None: diagnostics would
+        # read through it)
+        self.positions = self.ranking_scratch = None
+        self.counters = None
+        self.query_seconds = None
 
     def __reduce__(self):
         lsh_share = self.lsh_room / self.min_active if self.min_active else 0.0
@@ -215,6 +220,11 @@ cdef class LayerSampler:
             fresh = HashFamily(family.kind, family.dimension, family.n_tables, family.hashes_per_table,
                                family.range_bits, hash_functions_seed(self.seed, tables.n_builds // self.redraw_every))
             tables = HashTables(fresh, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds)
+            self.tables = tables
+        elif not tables.writeable:
+            # new arrays rather than writeable copies swapped into the old tables: a
+            # prediction running meanwhile keeps reading the old ones, which it holds
+            tables = HashTables(tables.family, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds)
             self.tables = tables
         tables.build(weights, n_threads)
         if tables.n_builds > 1:

@@ -77,9 +77,17 @@ cdef class HashTables:
         return (HashTables, (self.family, self.n_neurons, self.bucket_capacity,
                                 self.bucket_starts, self.members, self.n_builds))
 
+    @property
+    def writeable(self):
+        """Whether ``build`` may write the tables in place (False for tables loaded from a
+        read-only memory map: the sampler then builds new ones)."""
+        return bool(self.bucket_starts.flags.writeable and self.members.flags.writeable)
+
     def build(self, weights, int n_threads=1):
         """Hash every neuron's weight row (``weights`` of shape (n_neurons, dimension), rows
         contiguous float32, possibly spaced further apart) into every table."""
+        if not self.writeable:
+            raise ValueError("these tables are read-only (loaded from a memory map?): build new ones")
         weights = np.asarray(weights)
         if weights.shape != (self.n_neurons, self.family.dimension) or weights.dtype != np.float32 \
                 or weights.strides[1] != 4 or weights.strides[0] % 4:

@@ -10,6 +10,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sparsenet.mlp import SparseMLPClassifier
 from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS
+from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
@@ -130,7 +131,8 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
     hash_seed : int, default=0
         Seed of the feature hashing.
     n_jobs : int or None, default=None
-        Threads for featurizing, training and prediction (None: all OpenMP threads).
+        Threads for featurizing, training and prediction: None all OpenMP threads, a
+        positive number (at most 32768) exactly that many, -1 all CPUs, -k all but k - 1.
     verbose : bool, default=False
         Print the loss of each epoch.
     callbacks : list of Callback or None, default=None
@@ -152,6 +154,12 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         Epochs run by the network (``partial_fit`` calls count one each).
     feature_names_in_ : ndarray of str
         Column names, when X was a DataFrame with string column names.
+
+    Notes
+    -----
+    Threads: as for :class:`~sparsenet.SparseMLPClassifier`, predictions may run from any
+    number of threads at once, and training calls on one model run one at a time (see
+    ``docs/threads_and_safety.md``).
 
     Examples
     --------
@@ -225,6 +233,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fitting
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @one_call_at_a_time
     def fit(self, X, y):
         """Featurize X and train the network on it.
 
@@ -260,6 +269,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @one_call_at_a_time
     def partial_fit(self, X, y, classes=None):
         """One epoch over X, y; the first call fixes the columns and the network.
 

@@ -2,7 +2,9 @@
 a column's values into what its hasher reads (UTF-8 text, strings, floats, datetimes).
 
 Errors about values name the column and the row, so a bad cell in a large table is easy to
-find. pandas is optional: it is only touched when X already is a pandas object.
+find. A column is inferred to have a type only when every one of its values converts to it,
+so that inference and conversion never disagree. pandas is optional: it is only touched
+when X already is a pandas object.
 """
 import datetime
 import numbers
@@ -12,19 +14,23 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
+from sparsenet.udt._cell_values import check_cells, is_missing, present_kinds
+
 COLUMN_TYPES = ("text", "categorical", "numeric", "date")
 
-# Type inference looks at up to this many evenly spaced rows of a column.
+# Type inference reads the values of up to this many evenly spaced rows of a column (the
+# types of the values, and whether they are dates, it checks on every row).
 INFERENCE_SAMPLE = 1000
-# An object column is "date" when more than this share of its present values are dates.
-DATE_SHARE = 0.5
 # A string column is "text" when its values average more than this many words...
 TEXT_MIN_MEAN_WORDS = 2
 # ...or when most values are distinct and long (free text without spaces: URLs, codes).
 TEXT_DISTINCT_SHARE = 0.5
 TEXT_LONG_CHARS = 30
 
+# \d is any script's decimal digit (Python's int reads them all: int("٢٠٢٠") == 2020)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?")
+ASCII_ISO_DATE = re.compile(ISO_DATE.pattern, re.ASCII)
+DIGIT = re.compile(r"\d")
 
 
 class Table(NamedTuple):
@@ -40,17 +46,6 @@ class Table(NamedTuple):
 def column_label(names, j):
     """How error messages name column j."""
     return f"column {names[j]!r}" if names is not None else f"column {j}"
-
-
-def is_missing(value):
-    """None, NaN, NaT and pandas.NA: the values read as "missing"."""
-    if value is None:
-        return True
-    if isinstance(value, (float, np.floating)):
-        return bool(np.isnan(value))
-    if isinstance(value, (np.datetime64, np.timedelta64)):
-        return bool(np.isnat(value))
-    return type(value).__name__ in ("NAType", "NaTType")
 
 
 # ------------------------------------------------------------------ splitting X
@@ -94,6 +89,9 @@ def _checked(table):
     if not table.columns:
         raise ValueError(f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is "
                          "required by UDTFeaturizer.")
+    for j, (values, dtype_type) in enumerate(zip(table.columns, table.dtype_types)):
+        if dtype_type != "categorical":  # a pandas category's values are declared labels
+            check_cells(values, column_label(table.names, j))
     return table
 
 
@@ -174,14 +172,17 @@ def _column_position(key, names, n_columns):
 
 
 def infer_column_type(values, *, one_column_input=False):
-    """The type of a column, from its dtype or, for objects and strings, from a sample.
+    """The type of a column, from its dtype or, for objects and strings, from its values.
 
     Rules, in order: bool -> categorical; numeric dtype -> numeric; datetime64 -> date.
-    Object and string columns look at up to 1,000 evenly spaced present (not missing)
-    values: only bools -> categorical; more than half ISO dates (``YYYY-MM-DD``, optional
-    ``[T ]HH:MM[:SS[.f]]``) or date/datetime objects -> date; only strings that average
-    more than 2 words, or that are mostly distinct and average 30+ characters -> text (a
-    1-D input of strings is always text); only numbers -> numeric; else categorical.
+    Object and string columns go by their present (not missing) values: only bools ->
+    categorical; only numbers -> numeric; only ISO dates (``YYYY-MM-DD``, optional
+    ``[T ]HH:MM[:SS[.f]]``, digits of any script) and date/datetime objects, every one a
+    real date -> date; only strings -> text when they average more than 2 words or are
+    mostly distinct and average 30+ characters (a 1-D input of strings is always text),
+    else categorical; a mix -> categorical. Word counts and lengths are read on up to
+    1,000 evenly spaced rows; types and dates on every row, so that every value of a
+    column converts to its inferred type.
     """
     dtype = getattr(values, "dtype", None)
     if dtype is not None and dtype.kind not in "OUS":
@@ -191,21 +192,32 @@ def infer_column_type(values, *, one_column_input=False):
     sample = [value for value in values[::step] if not is_missing(value)]
     if not sample:
         return "categorical"
-    if all(isinstance(value, (bool, np.bool_)) for value in sample):
+    kinds = present_kinds(values)
+    if kinds == {"bool"}:
         return "categorical"
-    if sum(_is_date_like(value) for value in sample) > DATE_SHARE * len(sample):
-        return "date"
-    if all(isinstance(value, str) for value in sample):
-        return "text" if one_column_input or _looks_like_text(sample) else "categorical"
-    if all(isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) for value in sample):
+    if kinds == {"number"}:
         return "numeric"
+    if kinds <= {"text", "date"} and all(map(_is_date, sample)) and _all_dates(values):
+        return "date"
+    if kinds == {"text"}:
+        return "text" if one_column_input or _looks_like_text(sample) else "categorical"
     return "categorical"
 
 
-def _is_date_like(value):
-    if isinstance(value, str):
-        return ISO_DATE.fullmatch(value.strip()) is not None
-    return isinstance(value, (datetime.date, np.datetime64))
+def _is_date(value):
+    try:
+        _date(value, "", 0)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _all_dates(values):
+    try:
+        dates_as_datetime64(values, "")
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _looks_like_text(strings):
@@ -302,12 +314,35 @@ def _number(value, label, row):
 
 def dates_as_datetime64(values, label):
     """Dates -> datetime64[s] (missing -> NaT). Strings must be ISO dates, optionally with
-    a time; time zones of datetime objects are dropped (local wall-clock time is kept)."""
+    a time, in any script's digits; time zones of datetime objects are dropped (local
+    wall-clock time is kept)."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":
         return values.astype("datetime64[s]")
+    values = _as_list(values)
+    parsed = _ascii_iso_dates(values)
+    if parsed is not None:
+        return parsed
     out = np.empty(len(values), dtype="datetime64[s]")
-    for i, value in enumerate(_as_list(values)):
+    for i, value in enumerate(values):
         out[i] = _date(value, label, i)
+    return out
+
+
+def _ascii_iso_dates(values):
+    """The fast path of dates_as_datetime64: a list of ASCII ISO date strings and missing
+    values, parsed by NumPy at once; None when a value needs the row-by-row path (date
+    objects, other digits, or a value that does not parse, which that path then names)."""
+    is_text = [isinstance(value, str) for value in values]
+    texts = [value.strip() for value, text in zip(values, is_text) if text]
+    if len(texts) < len(values) and not all(is_missing(value) for value, text in zip(values, is_text) if not text):
+        return None
+    if not all(map(ASCII_ISO_DATE.fullmatch, texts)):
+        return None
+    out = np.full(len(values), np.datetime64("NaT", "s"))
+    try:
+        out[np.array(is_text, dtype=bool)] = np.array(texts, dtype="datetime64[s]")
+    except ValueError:  # well formed but impossible, e.g. month 13
+        return None
     return out
 
 
@@ -318,7 +353,7 @@ def _date(value, label, row):
         text = value.strip()
         if ISO_DATE.fullmatch(text):
             try:
-                return np.datetime64(text, "s")
+                return np.datetime64(_ascii_digits(text), "s")
             except ValueError:  # well formed but impossible, e.g. month 13
                 pass
         raise ValueError(
@@ -331,3 +366,9 @@ def _date(value, label, row):
     if isinstance(value, (datetime.date, np.datetime64)):
         return np.datetime64(value, "s")
     raise TypeError(f"{label}, row {row}: expected a date, got {type(value).__name__}")
+
+
+def _ascii_digits(text):
+    """text with its digits of other scripts (full-width, Arabic-Indic...) made ASCII, as
+    NumPy parses only those."""
+    return text if text.isascii() else DIGIT.sub(lambda digit: str(int(digit.group())), text)

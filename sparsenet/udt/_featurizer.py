@@ -5,9 +5,10 @@ from typing import ClassVar
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sparsenet.mlp._parameters import N_JOBS_CONSTRAINTS, NumberInterval
 from sparsenet.native._openmp import resolve_n_threads
 from sparsenet.udt._column_types import (
     categories_as_utf8,
@@ -18,6 +19,7 @@ from sparsenet.udt._column_types import (
     split_columns,
     text_as_utf8,
 )
+from sparsenet.udt._row_weighting import select_and_weigh_rows
 from sparsenet.udt._text_hashing import (
     FIRST_CALLER_KIND,
     MAX_ALL_PAIRS_TOKENS,
@@ -26,7 +28,6 @@ from sparsenet.udt._text_hashing import (
     hash_text_rows,
     hash_whole_values,
 )
-from sparsenet.udt._row_weighting import select_and_weigh_rows
 
 # Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
 # and month 3 of a date column are different features.
@@ -53,6 +54,12 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
     training texts produced (``unseen_tokens``) and, optionally, how rare each is
     (``use_idf``).
 
+    A cell holds a text, a category, a number (bools, integers, floats, decimals), a date
+    (``datetime.date``, ``datetime.datetime``, pandas ``Timestamp``, ``numpy.datetime64``)
+    or a missing value (None, NaN, NaT, ``pandas.NA``); any other value (a dict, a list,
+    bytes, a duration, an arbitrary object) is refused with its column and row, rather
+    than read through its ``str()``.
+
     Tokens by column type:
 
     - **text**: lowercased words and ``!``/``?`` marks, plus bigrams of consecutive tokens
@@ -73,12 +80,14 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         Type of each column, among "text", "categorical", "numeric" and "date": a list (one
         per column) or a dict ``{column: type}`` whose keys are DataFrame column names or
         column positions; columns not given are inferred. Inference: bool -> categorical;
-        numeric dtype -> numeric; datetime64 -> date; object and string columns (judged on
-        up to 1,000 rows) -> date if more than half the values are ISO dates
-        (``YYYY-MM-DD``, optionally with a time) or date objects, else text if they are
-        strings averaging more than 2 words or mostly distinct strings of 30+ characters,
-        else numeric if they are all numbers, else categorical. A 1-D input of strings (a
-        list of texts) is a text column; a pandas ``category`` column is categorical.
+        numeric dtype -> numeric; datetime64 -> date; object and string columns go by their
+        present (not missing) values: all numbers -> numeric; all dates (ISO strings
+        ``YYYY-MM-DD``, optionally with a time, in digits of any script, and date objects)
+        -> date; all strings -> text if they average more than 2 words or are mostly
+        distinct strings of 30+ characters (judged on up to 1,000 rows), else
+        categorical; anything else (bools, a mix) -> categorical. Every value of an inferred
+        column converts to its type. A 1-D input of strings (a list of texts) is a text
+        column; a pandas ``category`` column is categorical.
     feature_hash_range : int, default=2**18
         Number of output features, in [2, 2**31 - 1]; need not be a power of two.
     word_ngrams : {1, 2}, default=2
@@ -115,8 +124,8 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         Seeds the hash functions: the same seed gives the same features.
     n_jobs : int or None, default=None
         Threads for hashing text. None uses every core OpenMP may use (honouring
-        ``OMP_NUM_THREADS``); -1 all CPUs; a positive number exactly that many. The output
-        does not depend on it.
+        ``OMP_NUM_THREADS``); a positive number (at most 32768) exactly that many; -1 all
+        CPUs and -k all but k - 1. The output does not depend on it.
 
     Attributes
     ----------
@@ -172,17 +181,17 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
 
     _parameter_constraints: ClassVar[dict] = {
         "column_types": [None, dict, list, tuple],
-        "feature_hash_range": [Interval(Integral, 2, 2**31 - 1, closed="both")],
-        "word_ngrams": [Interval(Integral, 1, 2, closed="both")],
-        "all_pairs_max_tokens": [Interval(Integral, 0, MAX_ALL_PAIRS_TOKENS, closed="both")],
+        "feature_hash_range": [NumberInterval(Integral, 2, 2**31 - 1, closed="both")],
+        "word_ngrams": [NumberInterval(Integral, 1, 2, closed="both")],
+        "all_pairs_max_tokens": [NumberInterval(Integral, 0, MAX_ALL_PAIRS_TOKENS, closed="both")],
         "char_ngrams": [None, tuple],
-        "n_bins": [Interval(Integral, 1, 1 << 16, closed="both")],
+        "n_bins": [NumberInterval(Integral, 1, 1 << 16, closed="both")],
         "sublinear_tf": ["boolean"],
         "use_idf": ["boolean"],
         "norm": [StrOptions({"l2"}), None],
         "unseen_tokens": [StrOptions({"drop", "keep"})],
-        "random_state": [Interval(Integral, 0, None, closed="left")],
-        "n_jobs": [None, Integral],
+        "random_state": [NumberInterval(Integral, 0, None, closed="left")],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def __init__(
@@ -306,7 +315,8 @@ class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
     def _text_hashing(self):
         """The text kernel's settings (TextHashing) of these parameters."""
         sizes = self.char_ngrams
-        if sizes is not None and (len(sizes) != 2 or not all(isinstance(n, Integral) for n in sizes)
+        if sizes is not None and (len(sizes) != 2 or not all(isinstance(n, Integral) and not isinstance(n, bool)
+                                                             for n in sizes)
                                   or not 1 <= sizes[0] <= sizes[1] <= MAX_CHAR_NGRAM):
             raise ValueError(
                 f"char_ngrams must be None or a tuple (min_n, max_n) of ints with "

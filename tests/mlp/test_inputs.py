@@ -128,7 +128,7 @@ def test_regression_targets_and_mixed_labels(data):
     X, _ = data
     with pytest.raises(ValueError, match="Unknown label type"):
         model().fit(X, np.linspace(0, 1, 30))
-    with pytest.raises(ValueError, match="Unknown label type"):
+    with pytest.raises(ValueError, match="y mixes labels of different types"):
         model().fit(X[:4], np.array([1, "a", 2, "b"], dtype=object))
     with pytest.raises(ValueError, match="requires y"):
         model().fit(X, None)

@@ -319,7 +319,7 @@ def test_wrong_type_in_text_column_names_column_and_row():
     frame = pd.DataFrame({"review": ["fine film"] * 17 + [42] + ["ok"], "stars": range(19)})
     with pytest.raises(TypeError, match=r"column 'review', row 17: expected text, got int"):
         UDTFeaturizer(column_types={"review": "text"}).fit_transform(frame)
-    with pytest.raises(TypeError, match=r"column 0, row 1: expected text, got bytes"):
+    with pytest.raises(ValueError, match=r"column 0, row 1: a value of type bytes is not a text"):
         UDTFeaturizer().fit(["text"]).transform(["fine", b"bytes"])
     with pytest.raises(TypeError, match=r"column 0, row 2: expected text, got float"):
         UDTFeaturizer().fit(["text"]).transform(["naïve", None, 2.5])
@@ -439,7 +439,7 @@ def test_numeric_column_refuses_non_numbers():
         featurizer.transform(np.array([[1.0], ["abc"]], dtype=object))
     holds_a_list = np.empty((2, 1), dtype=object)
     holds_a_list[0, 0], holds_a_list[1, 0] = [1], 2.0
-    with pytest.raises(TypeError, match=r"column 0, row 0: expected a number, got list"):
+    with pytest.raises(ValueError, match=r"column 0, row 0: a value of type list is not a text"):
         featurizer.transform(holds_a_list)
 
 
