@@ -191,8 +191,13 @@ def _hits(y_true, y_pred, k):
     rows = np.repeat(np.arange(n_samples), k)
     labels = ranked.ravel()
     valid = labels >= 0
+    # look the (row, label) pairs up among Y's stored ones by a combined key: scipy's fancy
+    # indexing misreads empty or single-element index arrays
+    stored = Y.copy()
+    stored.eliminate_zeros()
+    true_keys = np.repeat(np.arange(n_samples, dtype=np.int64), np.diff(stored.indptr)) * n_labels + stored.indices
     hits = np.zeros(labels.shape[0])
-    hits[valid] = (np.asarray(Y[rows[valid], labels[valid]]).ravel() != 0)
+    hits[valid] = np.isin(rows[valid].astype(np.int64) * n_labels + labels[valid], true_keys)
     return Y, ranked, hits.reshape(ranked.shape)
 
 

@@ -199,3 +199,10 @@ def test_inconsistent_predictions_raise():
         precision_at_k(Y, TOP[:, 0], k=1)
     with pytest.raises(ValueError, match="must hold numbers"):
         precision_at_k(Y, TOP.astype(str), k=1)
+
+
+def test_one_row_one_label_and_rows_without_predictions():
+    """scipy's fancy indexing misread these index arrays (a NumPy truth-value error)."""
+    assert precision_at_k(np.array([[0]]), np.array([[0.0]]), k=1) == 0.0
+    assert precision_at_k(np.array([[1]]), np.array([[0.5]]), k=1) == 1.0
+    assert precision_at_k(np.array([[1, 0], [0, 1]]), np.array([[-1], [1]]), k=1) == 0.5

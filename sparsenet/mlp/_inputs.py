@@ -12,13 +12,17 @@ def check_features(estimator, X, *, reset):
     non-numeric values, a wrong feature count (when ``reset=False``) and malformed sparse
     structure raise a ``ValueError`` that names the problem.
     """
-    if sparse.issparse(X) and X.format == "csr":
-        check_sparse_structure(X)
+    if sparse.issparse(X):
+        # before scipy converts X: its C conversions trust the structure they are given
+        check_sparse_structure(X) if X.format == "csr" else check_other_sparse_structure(X)
     try:
         X = validate_data(
             estimator, X, accept_sparse="csr", dtype=np.float32, order="C", reset=reset,
             accept_large_sparse=True,
         )
+    except OverflowError as error:
+        # an object array holding a Python int beyond any float
+        raise ValueError(f"X holds a value too large for dtype('float32') ({error})") from None
     except ValueError as error:
         if "could not convert" in str(error) or "string" in str(error).lower():
             raise ValueError(
@@ -100,6 +104,24 @@ def check_sparse_structure(X):
             f"malformed sparse X: row {row} has column index {used[bad]}, outside "
             f"[0, {n_features}) for a matrix with {n_features} columns"
         )
+
+
+def check_other_sparse_structure(X):
+    """Reject a CSC, BSR or COO matrix whose stored structure points outside its shape
+    (scipy's own full check for the compressed formats, the bounds of COO's coordinates)."""
+    if X.format in ("csc", "bsr"):
+        try:
+            X.check_format(full_check=True)
+        except (ValueError, IndexError, TypeError) as error:
+            raise ValueError(f"malformed sparse X ({X.format}): {error}") from None
+    elif X.format == "coo":
+        row, col = np.asarray(X.row), np.asarray(X.col)
+        n_rows, n_features = X.shape
+        if not (row.shape == col.shape == np.shape(X.data)) or row.ndim != 1:
+            raise ValueError(f"malformed sparse X (coo): {row.size} row and {col.size} column indices "
+                             f"for {np.size(X.data)} values")
+        if row.size and (row.min() < 0 or row.max() >= n_rows or col.min() < 0 or col.max() >= n_features):
+            raise ValueError(f"malformed sparse X (coo): an index lies outside the shape {X.shape}")
 
 
 def csr_for_engine(X):

@@ -18,10 +18,11 @@ MULTILABEL_RELATIVE_THRESHOLD = 0.5
 def probabilities(logits, binary, multilabel):
     """predict_proba from float64 logits (see SparseMLPClassifier.predict_proba)."""
     if binary:
-        proba = expit(logits)
-        if not multilabel:
-            proba /= np.maximum(proba.sum(axis=1, keepdims=True), np.finfo(np.float64).tiny)
-        return proba
+        if multilabel:
+            return expit(logits)
+        # the sigmoids divided by their sum, in log space: all of them underflow to zero
+        # for a row far from every class
+        return softmax(log_expit(logits), axis=1)
     if logits.shape[1] == 2 and not multilabel:
         # through the score difference, so probabilities rank exactly as decision_function
         positive = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))

@@ -184,6 +184,14 @@ class TargetEncoder:
             raise ValueError(f"y has {Y.shape[1]} label columns, but the model was fitted with {self.n_classes}")
         Y.eliminate_zeros()
         Y.sum_duplicates()
+        # scikit-learn takes any two integer values for an indicator: a -1/1 y would train
+        # every label on every row
+        stored = np.unique(Y.data)
+        if stored.size and not np.array_equal(stored, [1]):
+            raise ValueError(
+                f"a multi-label indicator y must hold only 0 and 1 (or booleans), found "
+                f"{stored[stored != 1][:5].tolist()}; for a -1/1 y, pass (y == 1)"
+            )
         return EncodedTargets(Y.indptr, Y.indices)
 
     def _encode_labels(self, y):

@@ -61,9 +61,16 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                     trainer.set_learning_rate(learning_rate)
                 batch_loss = trainer.train_batch(batch)
                 if not math.isfinite(batch_loss):
-                    raise_diverged(model, X, learning_rate, start // batch_size + 1, -(-n_rows // batch_size))
+                    raise_diverged(model, X, learning_rate, f"batch {start // batch_size + 1} of "
+                                   f"{-(-n_rows // batch_size)}: the loss is no longer finite. The model keeps "
+                                   "the weights of the last step whose loss was finite")
                 total_loss += batch_loss
                 model.t_ += batch.shape[0]
+            if not weights_finite(model.network_):
+                # a step of finite loss can still overflow the update (a learning rate near
+                # float32's range): checked once an epoch, a pass over the weights
+                raise_diverged(model, X, learning_rate, "the weights are no longer finite, so the model "
+                               "cannot answer (fit again with warm_start=False)")
             model.n_iter_ += 1
             model.loss_curve_.append(total_loss / n_rows)
             stop = stopping_reason(model, validation, n_threads)
@@ -110,14 +117,19 @@ class TrainingDiverged(ValueError):
     or the inputs overflow the network."""
 
 
-def raise_diverged(model, X, learning_rate, batch, n_batches):
-    """Raise TrainingDiverged for a step whose loss was not finite (the trainer updated
-    nothing)."""
+def weights_finite(network):
+    """Whether every weight and bias is finite (summed in float64: NaN and inf propagate, and
+    no temporary as large as the weights is made)."""
+    return all(np.isfinite(np.add.reduce(array, axis=None, dtype=np.float64))
+               for array in network.weights + network.biases)
+
+
+def raise_diverged(model, X, learning_rate, what):
+    """Raise TrainingDiverged in the current epoch; ``what`` says what went wrong."""
     values = X.data if hasattr(X, "indptr") else X
     largest = float(np.max(np.abs(values))) if values.size else 0.0
     raise TrainingDiverged(
-        f"training diverged in epoch {model.n_iter_ + 1}, batch {batch} of {n_batches}: the loss is no "
-        f"longer finite. The model keeps the weights of the last step whose loss was finite. Try a "
+        f"training diverged in epoch {model.n_iter_ + 1}, {what}. Try a "
         f"smaller learning_rate (now {learning_rate:g}), or scale the features (the largest |value| in "
         f"X is {largest:.3g})."
     )

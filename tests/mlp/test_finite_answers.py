@@ -110,3 +110,30 @@ def test_udt_answers_finitely_for_numbers_beyond_the_training_range():
     model = UDTClassifier(max_iter=3, random_state=0).fit(pd.DataFrame({"x": np.linspace(0, 1, 40)}), [0, 1] * 20)
     answer = model.predict_proba(pd.DataFrame({"x": [0.5, 1e300, -1e300]}))
     assert np.isfinite(answer).all()
+
+
+def test_one_vs_rest_probabilities_sum_to_one_far_from_every_class(fitted):
+    """Every sigmoid underflows to zero for such a row: normalised in log space."""
+    _, X, y = fitted
+    model = small_model(max_iter=20, loss="binary").fit(X, y)
+    far = np.full((2, 20), -1e6, dtype=np.float32)
+    try:
+        proba = model.predict_proba(far)
+    except ValueError as error:  # refusing is allowed; a wrong answer is not
+        assert "not finite" in str(error)
+    else:
+        assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_a_learning_rate_beyond_float32_stops_the_fit(fitted):
+    _, X, y = fitted
+    with pytest.raises(ValueError, match="diverged in epoch 1"):
+        small_model(learning_rate=1e300, max_iter=3).fit(X[:1], y[:1])
+
+
+def test_python_ints_beyond_any_float_are_refused_clearly(fitted):
+    model, _, _ = fitted
+    X = np.zeros((1, 20), dtype=object)
+    X[0, 0] = 10**400
+    with pytest.raises(ValueError, match="too large for dtype"):
+        model.predict(X)

@@ -1,6 +1,7 @@
 """Bad input gets a clear ValueError/TypeError naming the problem, never a crash."""
 import numpy as np
 import pytest
+from conftest import run_isolated
 from scipy import sparse
 from sklearn.exceptions import NotFittedError
 
@@ -155,3 +156,25 @@ def test_small_sparse_inputs_are_checked_like_large_ones(data):
     broken = hand_built_csr([0, 9], [0, 1, 2], (2, 4))
     with pytest.raises(ValueError, match="column index 9"):
         clf.predict_topk(broken, k=1)
+
+
+def test_malformed_csc_bsr_and_coo_are_refused_before_scipy_converts_them():
+    """scipy's C conversion to CSR trusts the structure: an index out of range wrote outside
+    its arrays (a segfault). Run in a child process, so that a crash fails only this test."""
+    run_isolated("""
+import numpy as np, pytest
+from scipy import sparse
+from sparsenet import SparseMLPClassifier
+X = np.random.RandomState(0).rand(19, 5)
+model = SparseMLPClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, np.arange(19) % 2)
+bad_csc = sparse.csc_matrix(np.ones((19, 5)))
+bad_csc.indices[42] = 11673
+bad_bsr = sparse.bsr_matrix(np.ones((19, 5)), blocksize=(1, 5))
+bad_bsr.indices[3] = 7
+bad_coo = sparse.coo_matrix(np.ones((19, 5)))
+bad_coo.row[0] = 400
+for bad in (bad_csc, bad_bsr, bad_coo):
+    for call in (model.predict, lambda X: model.fit(X, np.arange(19) % 2)):
+        with pytest.raises(ValueError, match="malformed sparse X"):
+            call(bad)
+""")

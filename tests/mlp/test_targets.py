@@ -76,3 +76,11 @@ def test_later_partial_fit_batches_are_checked(X):
     clf = small_model().partial_fit(X, ["a", "b"] * 20, classes=["a", "b"])
     with pytest.raises(ValueError, match=r"y contains None \(a missing label\) at row 3"):
         clf.partial_fit(X, ["a", "b", "a", None] * 10)
+
+
+def test_a_signed_indicator_is_refused():
+    """scikit-learn takes any two integers for an indicator; -1 would count as a label."""
+    X = np.random.RandomState(0).rand(6, 3)
+    Y = np.array([[1, -1], [-1, 1]] * 3)
+    with pytest.raises(ValueError, match=r"only 0 and 1 .* found \[-1\].*\(y == 1\)"):
+        small_model(max_iter=2).fit(X, Y)
