@@ -81,9 +81,11 @@ cdef class AdamState:
             raise TypeError(f"settings must be AdamSettings, got {type(settings).__name__}")
         self.settings = settings
         self.learning_rate, self.beta_1, self.beta_2 = settings.learning_rate, settings.beta_1, settings.beta_2
-        self.epsilon, self.l2 = settings.epsilon, settings.l2
+        # the floor is a float32 in the step: below float32's smallest normal it would round
+        # to zero, and a row without gradient would divide 0 by 0
+        self.epsilon, self.l2 = max(settings.epsilon, float(np.finfo(np.float32).tiny)), settings.l2
 
-    def set_learning_rate(self, float learning_rate):
+    def set_learning_rate(self, double learning_rate):
         """Change the step size between steps (for a schedule); the moments are kept."""
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {learning_rate}")

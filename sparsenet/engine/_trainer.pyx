@@ -158,7 +158,7 @@ cdef class Trainer:
         self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
         self.span_lanes = np.zeros((n_threads, 2 * MAX_SPAN_BLOCKS * SN_BLOCK * sizes[len(sizes) - 1]), dtype=np.float32)
 
-    def set_learning_rate(self, float learning_rate):
+    def set_learning_rate(self, double learning_rate):
         """Change the step size between steps (for a schedule); the moments are kept."""
         self.adam.set_learning_rate(learning_rate)
 
@@ -357,8 +357,9 @@ cdef class Trainer:
         n_active = self.sampler.select_own(&self.active_neurons[slot, 0], &self.y_indices[self.y_indptr[row]],
                                            self.y_indptr[row + 1] - self.y_indptr[row], last_hidden,
                                            &self.label_slots[slot, 0], self.adam.step, row, tid)
-        score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, n_shared],
-                      n_active - n_shared, &self.output_errors[slot, n_shared])
+        # pointers, not indexing: n_shared may equal the row's length (no own neurons)
+        score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, 0] + n_shared,
+                      n_active - n_shared, &self.output_errors[slot, 0] + n_shared)
         # phase 2 groups only the sample's own neurons; the shared ones are updated as a block
         self.output_starts[slot] = slot * self.active_capacity + n_shared
         self.output_stops[slot] = slot * self.active_capacity + n_active
