@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -31,12 +32,14 @@ def shared_data(*parts):
 def run_isolated(code, timeout=240, **environment):
     """Run Python code in a child process, so that a crash (segfault, abort) or a hang fails
     the calling test instead of ending the test run; returns the child's output. The child
-    imports the same sparsenet as the tests, with ``environment`` added to its variables."""
-    root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]), **environment}
+    imports the same sparsenet as the tests (it runs from a scratch folder: from the
+    repository root it would import the unbuilt source tree), with ``environment`` added to
+    its variables."""
+    env = {**os.environ, **environment}
     try:
-        done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", textwrap.dedent(code)], env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        with tempfile.TemporaryDirectory() as scratch:
+            done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", textwrap.dedent(code)], env=env,
+                                  cwd=scratch, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as expired:
         pytest.fail(f"the child process hung for {timeout} s; output:\n{expired.stdout}\n{expired.stderr}")
     output = done.stdout + done.stderr
