@@ -100,6 +100,10 @@ def main():
             np.savez(path, **arrays)
             print(f"{name}: saved {', '.join(arrays)} ({seconds:.1f} s)")
             continue
+        if not path.exists():
+            print(f"{name}: nothing saved to compare with ({path} is missing)")
+            differences += 1
+            continue
         saved = np.load(path)
         same = {key: bool(np.array_equal(saved[key], value)) for key, value in arrays.items()}
         verdict = "identical" if all(same.values()) else "DIFFERENT"

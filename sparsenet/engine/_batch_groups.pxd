@@ -4,6 +4,7 @@ from sparsenet.engine._input_rows cimport InputRows
 
 cdef class BatchGroups:
     cdef int[::1] slot                 # id -> group while grouping, -1 when absent
+    cdef unsigned long long[::1] touched   # bitmap of the ids seen while grouping, else zeros
     cdef int[::1] ids                  # touched ids, increasing
     cdef long long[::1] group_start    # entries of group g: group_start[g]:group_start[g + 1]
     cdef int[::1] entry_sample
