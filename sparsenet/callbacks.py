@@ -80,6 +80,10 @@ class ProgressPrinter(Callback):
             stats = info.sampling
             sampling = (f", LSH recall {stats['lsh_recall']:.3f}, {stats['mean_active']:.0f} active outputs, "
                         f"{stats['table_builds']} table builds ({stats['rebuild_seconds']:.1f} s)")
+            if "inference_recall_at_10" in stats:
+                sampling += (f", tables find {stats['training_recall_at_10']:.0%} of the top 10 in "
+                             f"{stats['training_candidates']} and {stats['inference_recall_at_10']:.0%} in "
+                             f"{stats['inference_candidates']} candidates")
         print(f"Iteration {info.epoch}, loss = {info.loss:.8f}{score}, {info.seconds:.2f} s{sampling}")
         return False
 

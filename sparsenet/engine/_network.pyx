@@ -13,6 +13,7 @@ from cython.parallel cimport parallel, prange, threadid
 from libc.float cimport FLT_MAX
 from libc.math cimport INFINITY, exp, fabsf
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
 from sparsenet.engine._ranking cimport insert_top_k, log_sum_exp, rank_and_pad, select_top_k
@@ -377,3 +378,46 @@ cdef class Network:
                     labels[i, j] = met[tid, labels[i, j]]
         refuse_non_finite_rows(X, np.asarray(finite))
         return np.asarray(labels), np.asarray(best), np.asarray(log_normaliser)
+
+    def table_candidates(self, X, Py_ssize_t max_candidates, int n_threads=1):
+        """The output neurons the hash tables rank highest for each row of X: up to
+        ``max_candidates`` of those met in the most tables, with no padding and in no
+        particular order. Returns an int32 array of shape (n_rows, max_candidates), -1 past
+        a row's candidates. For diagnostics: how many of the neurons that score best the
+        tables find."""
+        sampler = self.samplers[self.n_layers - 1]
+        if sampler is None:
+            raise ValueError("this network has no hash tables over its output layer")
+        if max_candidates < 1:
+            raise ValueError(f"max_candidates must be at least 1, got {max_candidates}")
+        cdef HashTables tables = (<LayerSampler> sampler).tables
+        cdef BoundLayers bound = self.bind()
+        cdef const LayerStack *net = &bound.stack
+        cdef InputRows rows = bind_input_rows(X, self.n_features)
+        cdef Py_ssize_t met_capacity = max(tables.most_members(), max_candidates), n_slots = 2
+        while n_slots < 2 * met_capacity:
+            n_slots *= 2
+        cdef int most_hits = <int> tables.family.n_tables
+        cdef Py_ssize_t threads = max(1, min(n_threads, rows.n_rows)), i, count, row_slots
+        cdef int[:, ::1] found = np.full((rows.n_rows, max_candidates), -1, dtype=np.int32)
+        cdef float[:, ::1] hidden = np.empty((threads, max(net.hidden_total, 1)), dtype=np.float32)
+        cdef int[:, ::1] met = np.empty((threads, met_capacity), dtype=np.int32)
+        cdef int[:, ::1] hits = np.empty((threads, met_capacity), dtype=np.int32)
+        cdef int[:, ::1] histogram = np.empty((threads, most_hits + 2), dtype=np.int32)
+        cdef int[:, ::1] slots = np.empty((threads, n_slots), dtype=np.int32)
+        cdef int tid
+        if rows.n_rows == 0:
+            return np.asarray(found)
+        with nogil, parallel(num_threads=threads):
+            for i in prange(rows.n_rows, schedule="static"):
+                tid = threadid()
+                forward_hidden(net, &rows, i, &hidden[tid, 0])
+                count = tables.bucket_members(&hidden[tid, 0] + net.hidden_offsets[net.n_layers - 2],
+                                              &met[tid, 0], met_capacity)
+                row_slots = 2
+                while row_slots < 2 * count:
+                    row_slots = row_slots * 2
+                count = rank_and_pad(&met[tid, 0], &hits[tid, 0], count, max_candidates, 0, NULL, 0,
+                                     &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits)
+                memcpy(&found[i, 0], &met[tid, 0], min(count, max_candidates) * sizeof(int))
+        return np.asarray(found)

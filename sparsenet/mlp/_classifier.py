@@ -6,8 +6,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from sparsenet.engine._initialisation import glorot_network
 from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
-from sparsenet.mlp._outputs import (checked_top_k_arguments, kept_labels, log_probabilities, probabilities,
-                                    top_k_probabilities)
+from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
+                                    log_probabilities, probabilities, top_k_probabilities)
 from sparsenet.mlp._parameters import (
     NETWORK_PARAMETER_CONSTRAINTS,
     early_stopping_on,
@@ -19,10 +19,6 @@ from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
 from sparsenet.mlp._warm_start import apply_parameter_changes, uses_binary_outputs
 from sparsenet.native._openmp import resolve_n_threads
-
-# Sparse inference scores the SPARSE_INFERENCE_CANDIDATES neurons most hash tables return for
-# a row: the cost of a sparse prediction, whatever the number of classes.
-SPARSE_INFERENCE_CANDIDATES = 1000
 
 # Sparse inference also scores this many of the most frequent training labels for every row:
 # hashing compares directions only, and misses the large weights such labels grow (on
@@ -177,7 +173,12 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         ``lsh_recall`` (share of true labels the tables returned before they were forced
         in), ``mean_active`` (output neurons computed per sample), ``table_builds``, and
         seconds spent querying the tables (summed over threads), rebuilding them, and in
-        each phase of the training steps. None for a dense output layer.
+        each phase of the training steps; the last epoch's retrieval. None if dense.
+    retrieval_curve_ : list of dict
+        Sampled output layer, after each epoch: the share of probed training rows' 10 and
+        100 best-scoring outputs that the tables find among the neurons they add to an
+        active set (``training_recall_at_10``, ``..._at_100``) and among those sparse
+        inference scores (``inference_recall_at_10``, ...), with both counts.
     label_counts_ : ndarray of shape (n_classes,)
         How often each class occurred in the training data seen so far. Sparse
         ``predict_topk`` scores the most frequent classes for every row besides those the
@@ -376,6 +377,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.label_counts_ = np.zeros(n_classes, dtype=np.int64)
         self._frequent_labels = np.zeros(0, dtype=np.int32)
         self.loss_curve_ = []
+        self.retrieval_curve_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = None
         self.best_validation_score_ = None

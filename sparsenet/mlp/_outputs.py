@@ -14,6 +14,10 @@ from sklearn.utils._param_validation import InvalidParameterError
 # separates them from the rest.
 MULTILABEL_RELATIVE_THRESHOLD = 0.5
 
+# Sparse inference scores the SPARSE_INFERENCE_CANDIDATES neurons most hash tables return for
+# a row: the cost of a sparse prediction, whatever the number of classes.
+SPARSE_INFERENCE_CANDIDATES = 1000
+
 
 def probabilities(logits, binary, multilabel):
     """predict_proba from float64 logits (see SparseMLPClassifier.predict_proba)."""

@@ -16,7 +16,9 @@ from sklearn.model_selection import train_test_split
 from sparsenet.callbacks import EpochInfo, ProgressPrinter
 from sparsenet.engine._trainer import Trainer
 from sparsenet.mlp._inputs import take_rows
+from sparsenet.mlp._outputs import SPARSE_INFERENCE_CANDIDATES
 from sparsenet.mlp._parameters import adam_settings, batch_size_for
+from sparsenet.mlp._retrieval import probe_rows, retrieval_stats
 from sparsenet.native._openmp import resolve_n_threads
 
 # the linear schedule's last batches keep this share of the step size (not zero: a zero step
@@ -44,6 +46,8 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     callbacks = list(model.callbacks or []) + ([ProgressPrinter()] if model.verbose else [])
     model.interrupted_ = False
     rows = np.arange(n_rows)
+    probe = take_rows(X, probe_rows(n_rows)) if model.network_.output_sampler is not None else None
+    retrieval = {}
     first_epoch = model.n_iter_
     learning_rate = model.learning_rate
     reason = "max_iter"
@@ -74,9 +78,19 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
             model.n_iter_ += 1
             model.loss_curve_.append(total_loss / n_rows)
             stop = stopping_reason(model, validation, n_threads)
+            seconds = time.perf_counter() - started
+            sampling = trainer.sampling_stats
+            if probe is not None:
+                sampler = model.network_.output_sampler
+                retrieval = retrieval_stats(model.network_, probe, sampler.lsh_room, SPARSE_INFERENCE_CANDIDATES,
+                                            n_threads)
+                if not hasattr(model, "retrieval_curve_"):  # a model pickled before the attribute existed
+                    model.retrieval_curve_ = []
+                model.retrieval_curve_.append(retrieval)
+                sampling.update(retrieval)
             info = EpochInfo(model.n_iter_, model.loss_curve_[-1],
                              model.validation_scores_[-1] if validation is not None else None,
-                             time.perf_counter() - started, learning_rate, trainer.sampling_stats)
+                             seconds, learning_rate, sampling)
             if any([bool(callback.on_epoch_end(model, info)) for callback in callbacks]) and stop is None:
                 stop = "callback"
             if stop is not None:
@@ -103,6 +117,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     finally:
         stats = trainer.sampling_stats
         if stats is not None:
+            stats.update(retrieval)
             stats.update({f"{phase}_seconds": seconds for phase, seconds in trainer.phase_seconds.items()})
         model.sampling_stats_ = stats
         trainer.release()
