@@ -177,6 +177,19 @@ def torch_dense_fit(X, Y, hidden, epochs, X_test):
     return timer.seconds, top
 
 
+RETRIEVAL_HEADER = "tables find of the exact top 10: in training's / inference's candidates"
+
+
+def retrieval_cell(clf):
+    """The last epoch's retrieval (the share of probed training rows' exact top-10 output
+    neurons the tables find, with the candidate counts), or n/a for a dense layer."""
+    if not clf.retrieval_curve_:
+        return "n/a"
+    last = clf.retrieval_curve_[-1]
+    return (f"{last['training_recall_at_10']:.0%} of {last['training_candidates']:,} / "
+            f"{last['inference_recall_at_10']:.0%} of {last['inference_candidates']:,}")
+
+
 def scale():
     rows = []
     for n_labels in (50_000, 100_000):
@@ -195,12 +208,14 @@ def scale():
                 clf.fit(X_train, Y_train)
             exact = precision_at_k(Y_test, clf.predict_topk(X_test, 1, exact=True), 1)
             sparse_p1 = precision_at_k(Y_test, clf.predict_topk(X_test, 1), 1) if sparsity == "auto" else exact
-            rows.append([f"{n_labels:,}", name, f"{100 * exact:.2f}", f"{100 * sparse_p1:.2f}", f"{timer.seconds:.0f}"])
+            rows.append([f"{n_labels:,}", name, f"{100 * exact:.2f}", f"{100 * sparse_p1:.2f}",
+                         retrieval_cell(clf), f"{timer.seconds:.0f}"])
             print(rows[-1], flush=True)
         seconds, top = torch_dense_fit(X_train, Y_train, 128, args.epochs, X_test)
-        rows.append([f"{n_labels:,}", "PyTorch dense", f"{100 * precision_at_k(Y_test, top, 1):.2f}", "n/a", f"{seconds:.0f}"])
+        rows.append([f"{n_labels:,}", "PyTorch dense", f"{100 * precision_at_k(Y_test, top, 1):.2f}", "n/a", "n/a",
+                     f"{seconds:.0f}"])
         print(rows[-1], flush=True)
-    table = markdown_table(["labels", "model", "P@1 exact", "P@1 sparse top-k", "fit s"], rows)
+    table = markdown_table(["labels", "model", "P@1 exact", "P@1 sparse top-k", RETRIEVAL_HEADER, "fit s"], rows)
     report("xmc_scale", f"Generated 50K and 100K labels: sampled against dense training, {args.epochs} epochs",
            f"{machine_line(args.threads)}\n\n{args.scale_rows:,} training rows, 5,000 test rows, hidden 128, "
            f"batch 256, Adam 1e-3.\n\n{table}")
@@ -245,7 +260,9 @@ def extreme():
     ]
     table = markdown_table(["model", "training rows/s (whole fit)", "vs PyTorch", "peak RSS GB (process)",
                             "single-row predict_topk p50 / p99 ms", "batch predict_topk rows/s"], rows)
-    notes = (f"{args.extreme_rows:,} generated training rows, 1 epoch. LSH recall {stats['lsh_recall']:.3f}, "
+    notes = (f"{args.extreme_rows:,} generated training rows, 1 epoch. Retrieval: the tables find "
+             f"{retrieval_cell(clf)} candidates (training's / inference's) of probed training rows' exact "
+             f"top 10; LSH recall of the true labels {stats['lsh_recall']:.3f}, "
              f"{stats['mean_active']:.0f} active outputs a sample, {stats['table_builds']} table builds "
              f"({stats['rebuild_seconds']:.1f} s). Peak RSS includes the generated data. P@1 on the "
              f"{X_test.shape[0]:,} held-out rows: {p1_sparse:.2f} sparse top-k; on the first 500, "

@@ -7,14 +7,18 @@ add to a sample's active set in training, and the candidates sparse inference sc
 """
 import numpy as np
 
-# ranks whose recall is reported; rows probed after each epoch
+# ranks whose recall is reported
 RECALL_AT = (10, 100)
-PROBE_ROWS = 256
+# rows probed after each epoch: as many as keep the exact scan near PROBE_SCORES output
+# scores (a small share of an epoch's work), within these bounds
+PROBE_SCORES = 20_000_000
+MIN_PROBE_ROWS, MAX_PROBE_ROWS = 32, 256
 
 
-def probe_rows(n_rows):
+def probe_rows(n_rows, n_outputs):
     """Row ids of the retrieval probe: evenly spaced, so that no random draw is consumed."""
-    return np.unique(np.linspace(0, n_rows - 1, min(PROBE_ROWS, n_rows)).astype(np.int64))
+    size = int(np.clip(PROBE_SCORES // max(n_outputs, 1), MIN_PROBE_ROWS, MAX_PROBE_ROWS))
+    return np.unique(np.linspace(0, n_rows - 1, min(size, n_rows)).astype(np.int64))
 
 
 def recall_of_best(network, X, candidate_counts, n_threads=1):

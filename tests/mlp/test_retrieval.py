@@ -70,7 +70,8 @@ def test_a_dense_output_layer_has_no_retrieval(blobs):
         model.network_.table_candidates(np.asarray(X, dtype=np.float32), 5)
 
 
-def test_the_probe_is_spread_over_the_rows_without_random_draws():
-    np.testing.assert_array_equal(probe_rows(3), [0, 1, 2])
-    rows = probe_rows(100_000)
+def test_the_probe_is_spread_over_the_rows_and_shrinks_for_wide_layers():
+    np.testing.assert_array_equal(probe_rows(3, 5000), [0, 1, 2])
+    rows = probe_rows(100_000, 5000)
     assert rows.size == 256 and rows[0] == 0 and rows[-1] == 99_999 and np.all(np.diff(rows) > 0)
+    assert probe_rows(100_000, 670_091).size == 32
