@@ -4,6 +4,15 @@ Sections (``--sections``, default all):
 
 - ``delicious``: real Delicious (983 labels), sparsenet with default settings against
   omikuji (Parabel-style trees) and napkinXC (PLT), same split and threads: P@1/3/5, time.
+- ``bibtex``: real Bibtex (159 labels), the Extreme Classification Repository's standard
+  split, the same contenders and measures as ``delicious``, beside the published figures.
+- ``words``: a large real label space from real text (``_text_xmc.py``): predict a held-out
+  word of an IMDB review or a newsgroup post from the +-10 words around it, 25,000-word
+  label vocabulary (``--words-vocabulary``), 150,000 training and 10,000 test windows from
+  disjoint documents: sparsenet defaults, the same network with a dense output layer
+  (``output_sparsity=1.0``, as many epochs; skipped after its first epoch if they would take
+  over ``--dense-budget`` seconds), omikuji and napkinXC defaults: P@1, P@5, recall@10, fit
+  seconds, and the hash tables' retrieval.
 - ``scale``: generated problems with 50,000 and 100,000 labels, equal epochs: P@1 of the
   sampled network against the same network trained densely (sparsenet with
   ``output_sparsity=1.0``, and PyTorch), and of sparse against exact top-k inference.
@@ -13,19 +22,27 @@ Sections (``--sections``, default all):
 
 Usage:
 
-    python benchmarks/bench_xmc.py [--threads 2] [--sections delicious scale extreme]
+    python benchmarks/bench_xmc.py [--threads 2] [--sections extreme delicious bibtex words scale]
+
+Each section writes ``benchmarks/results/xmc_<section>.md``.
 """
 from _common import Timer, machine_line, markdown_table, parse_args, report
 
 
 def options(parser):
-    parser.add_argument("--sections", nargs="+", default=["extreme", "delicious", "scale"],
-                        help="sections to run (always in the order extreme, delicious, scale)")
+    parser.add_argument("--sections", nargs="+", default=["extreme", "delicious", "bibtex", "words", "scale"],
+                        help="sections to run (always in the order extreme, delicious, bibtex, words, scale)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs for the scale section")
     parser.add_argument("--scale-rows", type=int, default=25_000, help="training rows for the scale section")
     parser.add_argument("--sparsenet-dense-up-to", type=int, default=100_000,
                         help="train sparsenet's dense output layer only up to this many labels (it is slow)")
     parser.add_argument("--extreme-rows", type=int, default=50_000, help="training rows for the extreme section")
+    parser.add_argument("--words-vocabulary", type=int, default=25_000,
+                        help="label vocabulary of the words section (the most frequent training words)")
+    parser.add_argument("--words-train", type=int, default=150_000, help="training windows for the words section")
+    parser.add_argument("--words-test", type=int, default=10_000, help="test windows for the words section")
+    parser.add_argument("--dense-budget", type=float, default=600,
+                        help="seconds for the words section's dense run: skipped when its epochs would take longer")
 
 
 args = parse_args(__doc__, options)
@@ -55,29 +72,43 @@ def xc_lines(X, Y):
         yield f"{labels} {features}\n"
 
 
-def omikuji_top5(train_file, X_test):
+def omikuji_fit(train_file):
     import omikuji
 
-    model = omikuji.Model.train_on_data(train_file, omikuji.Model.default_hyper_param(), n_threads=args.threads)
-    top = np.full((X_test.shape[0], 5), -1, dtype=np.int64)
+    return omikuji.Model.train_on_data(train_file, omikuji.Model.default_hyper_param(), n_threads=args.threads)
+
+
+def omikuji_topk(model, X_test, k=5):
+    top = np.full((X_test.shape[0], k), -1, dtype=np.int64)
     for i in range(X_test.shape[0]):
         row = X_test[i]
-        found = [label for label, _ in model.predict(list(zip(row.indices.tolist(), row.data.tolist())), top_k=5)]
-        top[i, : len(found)] = found
+        found = [label for label, _ in model.predict(list(zip(row.indices.tolist(), row.data.tolist())), top_k=k)]
+        top[i, : len(found)] = found[:k]
+    return top
+
+
+def omikuji_top5(train_file, X_test):
+    return omikuji_topk(omikuji_fit(train_file), X_test, 5)
+
+
+def napkinxc_fit(folder, X_train, Y_train):
+    from napkinxc.models import PLT
+
+    plt = PLT(folder, threads=args.threads)
+    plt.fit(X_train, [Y_train.indices[Y_train.indptr[i]:Y_train.indptr[i + 1]].tolist() for i in range(Y_train.shape[0])])
+    return plt
+
+
+def napkinxc_topk(plt, X_test, k=5):
+    top = np.full((X_test.shape[0], k), -1, dtype=np.int64)
+    for i, labels in enumerate(plt.predict(X_test, top_k=k)):
+        top[i, : len(labels)] = labels[:k]
     return top
 
 
 def napkinxc_top5(X_train, Y_train, X_test):
-    from napkinxc.models import PLT
-
     with tempfile.TemporaryDirectory() as folder:
-        plt = PLT(folder, threads=args.threads)
-        plt.fit(X_train, [Y_train.indices[Y_train.indptr[i]:Y_train.indptr[i + 1]].tolist() for i in range(Y_train.shape[0])])
-        predicted = plt.predict(X_test, top_k=5)
-    top = np.full((X_test.shape[0], 5), -1, dtype=np.int64)
-    for i, labels in enumerate(predicted):
-        top[i, : len(labels)] = labels[:5]
-    return top
+        return napkinxc_topk(napkinxc_fit(folder, X_train, Y_train), X_test, 5)
 
 
 def mean_row(name, scores, seconds, note=""):
@@ -111,9 +142,9 @@ def tree_peers(X_train, Y_train, X_test, Y_test, runs=4):
     return rows
 
 
-def sparsenet_rows(X_train, Y_train, X_test, Y_test, seeds=(0, 1, 2, 3)):
+def sparsenet_rows(X_train, Y_train, X_test, Y_test, seeds=(0, 1, 2, 3), epochs=None):
     """sparsenet with default settings, random_state 0 to 3: the mean row (one seed moves
-    P@1 by about half a point)."""
+    P@1 by about half a point). Each run's ``n_iter_`` is appended to ``epochs`` if given."""
     scores, seconds = [], []
     for seed in seeds:
         clf = SparseMLPClassifier(n_jobs=args.threads, random_state=seed)
@@ -123,6 +154,8 @@ def sparsenet_rows(X_train, Y_train, X_test, Y_test, seeds=(0, 1, 2, 3)):
         scores.append([100 * precision_at_k(Y_test, top, k) for k in (1, 3, 5)])
         seconds.append(timer.seconds)
         print("sparsenet seed", seed, [f"{v:.2f}" for v in scores[-1]], f"{timer.seconds:.1f} s", clf.n_iter_, "epochs", flush=True)
+        if epochs is not None:
+            epochs.append(clf.n_iter_)
     return [mean_row(f"sparsenet SparseMLPClassifier (defaults, random_state {seeds[0]}-{seeds[-1]})", scores, seconds)]
 
 
@@ -140,6 +173,171 @@ def delicious():
            f"{machine_line(args.threads)}\n\nThe data set's own train/test split (12,920 / 3,185 rows):\n\n"
            f"{markdown_table(header, official)}\n\nTrained on four fifths of the training split, tested on the "
            f"other fifth (2,584 rows, permutation seed 123):\n\n{markdown_table(header, second)}")
+
+
+def bibtex():
+    X_train, Y_train = load_xc_repo(DATA_DIR / "bibtex" / "train.txt")
+    X_test, Y_test = load_xc_repo(DATA_DIR / "bibtex" / "test.txt")
+    header = ["model", "P@1", "P@3", "P@5", "train s"]
+    epochs = []
+    rows = sparsenet_rows(X_train, Y_train, X_test, Y_test, epochs=epochs) + tree_peers(X_train, Y_train, X_test, Y_test)
+    report("xmc_bibtex", "Bibtex (159 labels): default settings against tree peers",
+           f"{machine_line(args.threads)}\n\nThe Extreme Classification Repository's standard split "
+           f"({X_train.shape[0]:,} / {X_test.shape[0]:,} rows, {X_train.shape[1]:,} binary features, "
+           f"{Y_train.shape[1]} labels):\n\n{markdown_table(header, rows)}\n\nPublished P@1/3/5 on this "
+           "split (Extreme Classification Repository): Parabel 64.53/38.56/27.94, PfastreXML "
+           "63.46/39.22/29.14. omikuji's defaults are Parabel's; napkinXC's PLT is a Parabel-like "
+           "label tree. Train seconds are the fit for sparsenet and fit + predict for the peers. "
+           f"sparsenet's epochs (`n_iter_`, random_state 0-3): {', '.join(map(str, epochs))} "
+           f"(no early stopping below 10,000 rows: training stops when the training loss stops "
+           f"improving, or at max_iter=200).")
+
+
+class _Budget:
+    """Prints every epoch; with `seconds`, stops training after the first epoch from which
+    `planned` epochs would take longer than that (the epochs so far projected forward)."""
+
+    def __init__(self, name, seconds=float("inf"), planned=None):
+        from sparsenet.callbacks import Callback
+
+        self.name, self.seconds, self.planned = name, seconds, planned
+        self.spent, self.projected, self.stopped = 0.0, 0.0, False
+        budget = self
+
+        class Printer(Callback):
+            def on_epoch_end(self, estimator, info):
+                budget.spent += info.seconds
+                score = "" if info.validation_score is None else f", validation {info.validation_score:.4f}"
+                print(f"  {budget.name} epoch {info.epoch}: loss {info.loss:.4f}{score}, {info.seconds:.1f} s", flush=True)
+                if budget.planned:
+                    budget.projected = budget.spent / info.epoch * budget.planned
+                    budget.stopped = info.epoch < budget.planned and budget.projected > budget.seconds
+                return budget.stopped
+
+        self.callback = Printer()
+
+
+def word_scores(y_test, top, n_labels):
+    """P@1, P@5 and recall@10 (in %) of single-label rows against ranked label ids."""
+    from scipy import sparse
+
+    from sparsenet.metrics import recall_at_k
+
+    Y = sparse.csr_matrix((np.ones(len(y_test)), (np.arange(len(y_test)), y_test)), shape=(len(y_test), n_labels))
+    top = np.where((top >= 0) & (top < n_labels), top, -1)
+    return [100 * precision_at_k(Y, top, 1), 100 * precision_at_k(Y, top, 5), 100 * recall_at_k(Y, top, 10)]
+
+
+def words():
+    from scipy import sparse
+
+    from _text_xmc import held_out_word_data
+
+    with Timer() as timer:
+        X_train, y_train, X_test, y_test, info = held_out_word_data(
+            args.words_train, args.words_test, vocabulary_size=args.words_vocabulary)
+    built = timer.seconds
+    V = args.words_vocabulary
+    print(f"built {X_train.shape} / {X_test.shape} in {built:.0f} s; {info['train_labels_seen']:,} labels seen", flush=True)
+    header = ["model", "P@1", "P@5", "recall@10", "fit s", "predict s", "epochs"]
+    rows, notes = [], []
+
+    def add(name, fit_seconds, predict_seconds, top, epochs="n/a"):
+        scores = word_scores(y_test, top, V)
+        fit_cell = "same fit" if fit_seconds is None else f"{fit_seconds:.0f}"
+        rows.append([name, *(f"{v:.2f}" for v in scores), fit_cell, f"{predict_seconds:.1f}", epochs])
+        print(rows[-1], flush=True)
+
+    seed = 0
+    budget = _Budget("sparsenet sampled")
+    clf = SparseMLPClassifier(n_jobs=args.threads, random_state=seed, callbacks=[budget.callback])
+    with Timer() as fit_timer:
+        clf.fit(X_train, y_train)
+    with Timer() as predict_timer:
+        top = clf.predict_topk(X_test, 10)
+    default_epochs = clf.n_iter_
+    add(f"sparsenet SparseMLPClassifier (defaults, random_state {seed})", fit_timer.seconds, predict_timer.seconds,
+        top, str(default_epochs))
+    with Timer() as predict_timer:
+        exact_top = clf.predict_topk(X_test, 10, exact=True)
+    add("same model, exact top-k (every label scored)", None, predict_timer.seconds, exact_top, "same fit")
+    stats = clf.sampling_stats_
+    notes.append(f"Sampled model: output sparsity {auto_output_sparsity(len(clf.classes_))} of "
+                 f"{len(clf.classes_):,} output neurons, {stats['mean_active']:.0f} active outputs a sample, "
+                 f"LSH recall of the true label {stats['lsh_recall']:.3f}, {stats['table_builds']} table builds "
+                 f"({stats['rebuild_seconds']:.1f} s). Its last epoch's `retrieval_curve_[-1]` (the share of a "
+                 f"probe of training rows' exact top-10 output neurons the hash tables find): "
+                 f"`{clf.retrieval_curve_[-1]}` ({retrieval_cell(clf)} candidates in training / inference).")
+    del clf
+
+    # the same network with a dense output layer, as many epochs at most; skipped (after its
+    # first epoch) when those epochs would take longer than --dense-budget
+    dense = _Budget("sparsenet dense", args.dense_budget, default_epochs)
+    clf = SparseMLPClassifier(n_jobs=args.threads, random_state=seed, output_sparsity=1.0, max_iter=default_epochs,
+                              callbacks=[dense.callback])
+    with Timer() as fit_timer:
+        clf.fit(X_train, y_train)
+    with Timer() as predict_timer:
+        top = clf.predict_topk(X_test, 10)
+    name = f"sparsenet, same network with output_sparsity=1.0 (dense), random_state {seed}"
+    if dense.stopped:
+        partial = word_scores(y_test, top, V)
+        rows.append([name, "skipped", "", "", f"over {args.dense_budget:.0f} (projected {dense.projected:.0f})", "",
+                     f"{clf.n_iter_} of {default_epochs}"])
+        print(rows[-1], flush=True)
+        notes.append(f"The dense run was skipped: its first {clf.n_iter_} epoch(s) took {dense.spent:.0f} s, so the "
+                     f"default run's {default_epochs} epochs would take about {dense.projected:.0f} s, over the "
+                     f"{args.dense_budget:.0f} s budget (`--dense-budget`). After those {clf.n_iter_} epoch(s) it "
+                     f"scored P@1 {partial[0]:.2f}, P@5 {partial[1]:.2f}, recall@10 {partial[2]:.2f} (not comparable: "
+                     f"far fewer epochs).")
+    else:
+        add(name, fit_timer.seconds, predict_timer.seconds, top, str(clf.n_iter_))
+    del clf
+
+    Y_train = sparse.csr_matrix((np.ones(len(y_train)), (np.arange(len(y_train)), y_train)), shape=(len(y_train), V))
+    with tempfile.TemporaryDirectory() as folder:
+        train_file = _xc_file(folder, X_train, Y_train)  # written before omikuji's clock starts
+        for name, fit, topk in (
+            ("omikuji 0.5.2 (defaults)", lambda: omikuji_fit(train_file), omikuji_topk),
+            ("napkinXC 0.7.2 PLT (defaults)", lambda: napkinxc_fit(f"{folder}/plt", X_train, Y_train), napkinxc_topk),
+        ):
+            try:
+                with Timer() as fit_timer:
+                    model = fit()
+                with Timer() as predict_timer:
+                    top = topk(model, X_test, 10)
+            except Exception as error:  # a peer that fails is reported, not dropped
+                rows.append([name, "failed", "", "", "", "", ""])
+                notes.append(f"{name} failed: {type(error).__name__}: {error}")
+                print(rows[-1], notes[-1], flush=True)
+                continue
+            add(name, fit_timer.seconds, predict_timer.seconds, top)
+            del model
+    skipped = " ".join(info["vocabulary"][: info["skip_top"]])
+    setup = (f"Held-out word prediction (`benchmarks/_text_xmc.py`): training windows from the "
+             f"{info['train_documents']:,} IMDB training reviews and 20 Newsgroups training posts "
+             f"({info['train_tokens']:,} tokens), test windows from the {info['test_documents']:,} test "
+             f"reviews and posts, so no document gives both. Label vocabulary: the {V:,} most frequent "
+             f"training words; the {info['skip_top']} most frequent are never targets, which leaves "
+             f"{V - info['skip_top']:,} candidate labels, {info['train_labels_seen']:,} of them among the "
+             f"{X_train.shape[0]:,} training rows ({info['test_rows_label_unseen']:,} of the "
+             f"{X_test.shape[0]:,} test rows have a word no training row has). Features: the other words "
+             f"of a +-{info['window']}-token window, hashed into {info['n_features']:,} buckets, sublinear "
+             f"tf, L2-normalised ({X_train.nnz / X_train.shape[0]:.1f} non-zeros a row). Seeded (0), "
+             f"rebuilt on each run: {built:.0f} s. One seed for sparsenet (random_state 0); one run each "
+             f"for the peers. P@5 of a single-label row is at most 0.2 (1 hit / 5); recall@10 is the "
+             f"share of test rows whose word is among the top 10.")
+    notes.append(f"Skipped as targets: {skipped}.")
+    report("xmc_words", f"Held-out words of IMDB reviews and newsgroup posts ({V:,}-word label vocabulary)",
+           f"{machine_line(args.threads)}\n\n{setup}\n\n{markdown_table(header, rows)}\n\n" + "\n\n".join(notes))
+
+
+def _xc_file(folder, X, Y):
+    """X, Y written in the Extreme Classification Repository's text format (omikuji reads it)."""
+    path = f"{folder}/train.txt"
+    with open(path, "w") as out:
+        out.writelines(xc_lines(X, Y))
+    return path
 
 
 def torch_dense_rows_per_second(X, Y, hidden, batches=6):
@@ -273,7 +471,7 @@ def extreme():
 
 # extreme first: its peak memory is the process's peak so far, which the other sections'
 # dense baselines would raise
-SECTIONS = {"extreme": extreme, "delicious": delicious, "scale": scale}
+SECTIONS = {"extreme": extreme, "delicious": delicious, "bibtex": bibtex, "words": words, "scale": scale}
 for name in args.sections:
     if name not in SECTIONS:
         raise SystemExit(f"section {name!r} is not written yet; available: {sorted(SECTIONS)}")

@@ -91,6 +91,20 @@ cdef inline double binary_errors(float *output, Py_ssize_t n_active, const int *
     return loss
 
 
+cdef inline void add_negative_offsets(float *output, const float *offsets, Py_ssize_t n_offsets,
+                                      const int *label_positions, Py_ssize_t n_labels) noexcept nogil:
+    """The sampled-softmax correction: output[k] += offsets[k] for k < n_offsets, except at
+    the sample's own labels (positives are not sampled: they are always computed)."""
+    cdef Py_ssize_t k, q
+    cdef int position
+    for k in range(n_offsets):
+        output[k] += offsets[k]
+    for q in range(n_labels):
+        position = label_positions[q]
+        if 0 <= position < n_offsets:
+            output[position] -= offsets[position]
+
+
 cdef inline double loss_and_errors(LossKind loss, float *output, Py_ssize_t n_active, const int *labels,
                                    Py_ssize_t n_labels, const int *label_positions) noexcept nogil:
     """The sample's loss; output[:n_active] becomes dLoss/dscores."""

@@ -16,8 +16,7 @@ Which output neurons a sample computes is the output layer's sampler's business
 fixed order, results are bit-identical for any thread count.
 
 The trainer keeps no pointer into the network or the optimiser state between steps: each
-step binds the current weight arrays (and checks Adam's layout) first, so weights swapped
-between steps are trained, never misread.
+step binds the current arrays first, so weights swapped between steps are never misread.
 """
 import numpy as np
 
@@ -31,7 +30,7 @@ from sparsenet.engine._adam cimport AdamState, AdamStep, adam_on_row, adam_on_ve
 from sparsenet.engine._batch_groups cimport BatchGroups
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
 from sparsenet.engine._input_rows import checked_labels
-from sparsenet.engine._losses cimport BINARY_LOSS, SOFTMAX_LOSS, LossKind, loss_and_errors
+from sparsenet.engine._losses cimport BINARY_LOSS, SOFTMAX_LOSS, LossKind, add_negative_offsets, loss_and_errors
 from sparsenet.engine._network cimport BoundLayers, Layer, LayerStack, Network, forward_hidden, score_neurons
 from sparsenet.engine._settings import LOSSES
 from sparsenet.native._openmp cimport sn_barrier
@@ -191,7 +190,8 @@ cdef class Trainer:
         if self.sampler is None:
             self.active_capacity = self.n_outputs
         else:
-            self.sampler.prepare(self.n_threads, most_labels)
+            self.sampler.prepare(self.n_threads, most_labels,
+                                 np.bincount(y_indices, minlength=self.n_outputs) / max(n_rows, 1))
             self.active_capacity = self.sampler.active_capacity
             self.output_groups = BatchGroups(self.n_outputs, self.batch_capacity * self.active_capacity)
             self.active_neurons = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.int32)
@@ -332,8 +332,7 @@ cdef class Trainer:
         cdef Py_ssize_t span_size = span_blocks * SN_BLOCK, n_spans = (n + span_size - 1) // span_size
         with parallel(num_threads=self.n_threads):
             # the grouping is the loop's first item, so that the other threads take more
-            # samples meanwhile (a serial `if threadid() == 0` before the loop kept them
-            # waiting: measured, the loop's chunks were then shared as if static)
+            # samples meanwhile (a serial `if threadid() == 0` first kept them waiting)
             for s in prange(n + 1, schedule="dynamic", chunksize=1):
                 if s == 0:
                     self.input_groups.group_rows(&self.X, batch, n, &self.input_starts[0], &self.input_stops[0])
@@ -373,12 +372,9 @@ cdef class Trainer:
 
     cdef void _span(self, const long long *batch, Py_ssize_t first, Py_ssize_t count, int tid) noexcept nogil:
         """Slots first .. first + count - 1 (at most MAX_SPAN_BLOCKS blocks): score the
-        neurons every sample computes (all of a dense output layer; the step's shared ones of
-        a sampled layer), the loss, then back-propagate. The block kernels run over the
-        transposed last hidden layers of a block, each weight read once for its SN_BLOCK
-        samples; the neurons go by chunks of NEURON_CHUNK, every block of the span taking a
-        chunk while its weights are still in the cache. The samples' own neurons (sampled
-        layers) were scored by _forward_and_own_scores."""
+        neurons every sample computes (a dense layer's, or the shared ones), the loss, then
+        back-propagate. Block kernels read each weight once for SN_BLOCK samples, by chunks
+        of NEURON_CHUNK neurons that every block takes while they are in the cache."""
         cdef const Layer *output = &self.layers[self.n_layers - 1]
         cdef Py_ssize_t n_in = output.n_in, last = self.hidden_offsets[self.n_layers - 2]
         cdef bint dense = self.sampler is None
@@ -410,8 +406,12 @@ cdef class Trainer:
                 size = min(SN_BLOCK, count - b * SN_BLOCK)
                 block_scores(&self.output_errors[first + b * SN_BLOCK, start], out_stride, size,
                              hidden_t + b * lanes, n_in, weights, output.row_stride, biases, ids, chunk)
+        cdef const float *offsets = NULL if dense or self.loss != SOFTMAX_LOSS else self.sampler.negative_offsets()
         for i in range(first, first + count):
             row = batch[i]
+            if offsets != NULL:
+                add_negative_offsets(&self.output_errors[i, 0], offsets, n_common, &self.label_slots[i, 0],
+                                     self.y_indptr[row + 1] - self.y_indptr[row])
             self.sample_losses[i] = loss_and_errors(
                 self.loss, &self.output_errors[i, 0], self._active_count(i),
                 &self.y_indices[self.y_indptr[row]], self.y_indptr[row + 1] - self.y_indptr[row],

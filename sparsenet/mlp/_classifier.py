@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sparsenet.engine._initialisation import glorot_network
 from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
+from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
 from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
                                     log_probabilities, probabilities, top_k_probabilities)
 from sparsenet.mlp._parameters import (
@@ -19,11 +20,6 @@ from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
 from sparsenet.mlp._warm_start import apply_parameter_changes, uses_binary_outputs
 from sparsenet.native._openmp import resolve_n_threads
-
-# Sparse inference also scores this many of the most frequent training labels for every row:
-# hashing compares directions only, and misses the large weights such labels grow (on
-# generated 20K-label problems, adding 32 to 128 of them raised P@1 by 12 points; 512 helped less)
-FREQUENT_LABELS_ALWAYS_SCORED = 64
 
 # Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
 SCORING_CHUNK_ELEMENTS = 1 << 24
@@ -139,6 +135,12 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         Factor by which the rebuild interval grows.
     redraw_hashes_every : int, default=20
         Rebuilds between fresh draws of the hash functions (0: never).
+    sampling_correction : bool, default=False
+        Softmax loss on a sampled layer: add to each shared negative's score minus the log
+        of its chance to be drawn (its label's frequency over the rows that fill the shared
+        set), so that the sampled softmax estimates the full one without bias. Exact
+        inference (``predict``, ``predict_proba``) then ranks far better after many epochs,
+        but the first epochs learn as slowly as dense training does (see the README).
 
     Attributes
     ----------
@@ -253,6 +255,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         rebuild_interval=50,
         rebuild_growth=1.1,
         redraw_hashes_every=20,
+        sampling_correction=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -282,6 +285,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.rebuild_interval = rebuild_interval
         self.rebuild_growth = rebuild_growth
         self.redraw_hashes_every = redraw_hashes_every
+        self.sampling_correction = sampling_correction
 
     # ------------------------------------------------------------------ fitting
 
@@ -312,7 +316,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
             apply_parameter_changes(self)
         else:
             self._initialize(X.shape[1], target_encoder)
-            self._start_from_label_frequencies(targets)
+            start_from_label_frequencies(self, targets)
         self._train(X, targets, epochs=self.max_iter,
                     use_early_stopping=early_stopping_on(self.early_stopping, X.shape[0]),
                     schedule=self.learning_rate_schedule)
@@ -349,7 +353,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         targets = target_encoder.encode(y, X.shape[0])
         if first_call:
             self._initialize(X.shape[1], target_encoder)
-            self._start_from_label_frequencies(targets)
+            start_from_label_frequencies(self, targets)
         else:
             apply_parameter_changes(self)
         self._train(X, targets, epochs=1, use_early_stopping=False)
@@ -386,28 +390,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.interrupted_ = False
         self._no_improvement_count = 0
 
-    def _start_from_label_frequencies(self, targets):
-        """Binary outputs: each output bias starts at its label's log-odds in targets
-        (add-one smoothed), so the first steps need not push thousands of outputs down to
-        the labels' rates before they can learn anything else."""
-        if not self._binary_outputs:
-            return
-        rate = (targets.label_counts(self._targets.n_classes) + 1.0) / (targets.n_rows + 2.0)
-        self.network_.biases[-1][...] = np.log(rate) - np.log1p(-rate)
-
-    def _count_labels(self, targets):
-        """Add a training call's label occurrences to label_counts_ and refresh the labels
-        that sparse inference scores for every row (the most frequent ones)."""
-        n_classes = self._targets.n_classes
-        # a new array: a model loaded from a read-only memory map may hold a read-only one
-        self.label_counts_ = self.label_counts_ + targets.label_counts(n_classes)
-        n_frequent = min(FREQUENT_LABELS_ALWAYS_SCORED, n_classes)
-        counts = self.label_counts_
-        head = np.argpartition(-counts, n_frequent - 1)[:n_frequent] if n_frequent < len(counts) else np.arange(len(counts))
-        self._frequent_labels = np.sort(head[counts[head] > 0]).astype(np.int32)
-
     def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant"):
-        self._count_labels(targets)
+        count_labels(self, targets)
         run_epochs(self, X, targets, epochs=epochs, use_early_stopping=use_early_stopping, schedule=schedule)
 
     # ------------------------------------------------------------------ prediction

@@ -70,11 +70,12 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "rebuild_interval": [NumberInterval(Integral, 1, None, closed="left")],
     "rebuild_growth": [NumberInterval(Real, 1, None, closed="left")],
     "redraw_hashes_every": [NumberInterval(Integral, 0, None, closed="left")],
+    "sampling_correction": ["boolean"],
 }
 
 # the parameters of a sampled output layer (sampling/_plan.py)
 SAMPLING_PARAMETERS = ("output_sparsity", "hash_family", "n_tables", "hashes_per_table", "bucket_capacity",
-                       "rebuild_interval", "rebuild_growth", "redraw_hashes_every")
+                       "rebuild_interval", "rebuild_growth", "redraw_hashes_every", "sampling_correction")
 
 # early_stopping="auto" holds out a validation share above this many rows
 EARLY_STOPPING_FROM_ROWS = 10_000
@@ -111,4 +112,5 @@ def adam_settings(params):
 
 def sampling_plan(params, n_outputs):
     """The SamplingPlan of an output layer of n_outputs neurons, or None when it stays dense."""
-    return plan_sampling(n_outputs, **{name: getattr(params, name) for name in SAMPLING_PARAMETERS})
+    # a model pickled before a parameter existed takes its default
+    return plan_sampling(n_outputs, **{name: getattr(params, name) for name in SAMPLING_PARAMETERS if hasattr(params, name)})

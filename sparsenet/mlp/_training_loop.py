@@ -155,6 +155,8 @@ def new_trainer(model, batch_size, n_threads):
     sampler = model.network_.output_sampler
     if sampler is not None:
         sampler.restart_schedule(model.rebuild_interval, model.rebuild_growth, model.redraw_hashes_every)
+        # a model pickled before the parameter existed trained without the correction
+        sampler.corrects = bool(getattr(model, "sampling_correction", False))
     trainer = Trainer(model.network_, model._adam)
     trainer.configure(adam_settings(model), "binary" if model._binary_outputs else "softmax", batch_size, n_threads)
     return trainer

@@ -16,6 +16,12 @@ cdef class LayerSampler:
     cdef int[::1] shared_ids
     cdef int[::1] shared_mark
     cdef readonly Py_ssize_t n_shared
+    # the sampled-softmax correction: -log of the chance that each shared neuron is among a
+    # step's shared ones (added to its score when it is a negative), from the share of the
+    # call's rows that hold each label; offsets NULL-like (size 0) when the correction is off
+    cdef public bint corrects
+    cdef float[::1] label_share
+    cdef float[::1] shared_offsets
     # per-call scratch (prepare): most neurons a sample may compute, and per-thread space
     cdef readonly Py_ssize_t active_capacity
     cdef int[:, ::1] positions           # (n_threads, n_neurons): a neuron's position + 1, else 0
@@ -30,3 +36,4 @@ cdef class LayerSampler:
                                const float *vector, int *label_slots, long long step, long long row,
                                int tid) noexcept nogil
     cdef void mark_shared(self, bint on) noexcept nogil
+    cdef const float *negative_offsets(self) noexcept nogil

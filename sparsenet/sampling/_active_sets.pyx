@@ -18,6 +18,8 @@ that makes it: training stays bit-identical for any thread count.
 """
 import numpy as np
 
+from libc.math cimport log, pow
+
 from sparsenet.native._random cimport HASH_FUNCTIONS, OWN_PADDING, SHARED_PADDING, draw, stream
 from sparsenet.native._timing cimport now
 from sparsenet.sampling._hash_families cimport HashFamily
@@ -53,7 +55,7 @@ cdef class LayerSampler:
     def __cinit__(self, HashTables tables, Py_ssize_t min_active, double lsh_share,
                   double rebuild_interval, double rebuild_growth, double max_rebuild_interval,
                   long long redraw_every, unsigned long long seed,
-                  double interval=0.0, long long next_build=0):
+                  double interval=0.0, long long next_build=0, bint corrects=False):
         if not 0.0 <= lsh_share <= 1.0:
             raise ValueError(f"lsh_share must lie in [0, 1], got {lsh_share}")
         if rebuild_interval < 1 or rebuild_growth < 1 or max_rebuild_interval < rebuild_interval:
@@ -73,6 +75,9 @@ cdef class LayerSampler:
         self.next_build = next_build
         self.seed = seed
         self.shared_ids = np.zeros(max(1, self.shared_room), dtype=np.int32)
+        self.corrects = corrects
+        self.shared_offsets = np.zeros(max(1, self.shared_room), dtype=np.float32)
+        self.label_share = None
         self.shared_mark = np.zeros(self.n_neurons, dtype=np.int32)
         self.n_shared = 0
         self.active_capacity = 0
@@ -86,11 +91,17 @@ cdef class LayerSampler:
     def __reduce__(self):
         lsh_share = self.lsh_room / self.min_active if self.min_active else 0.0
         return (LayerSampler, (self.tables, self.min_active, lsh_share, self.first_interval, self.growth,
-                               self.max_interval, self.redraw_every, self.seed, self.interval, self.next_build))
+                               self.max_interval, self.redraw_every, self.seed, self.interval, self.next_build,
+                               self.corrects))
 
-    def prepare(self, int n_threads, Py_ssize_t most_labels):
+    def prepare(self, int n_threads, Py_ssize_t most_labels, label_share=None):
         """Allocate the per-thread scratch of a training call and reset the diagnostics.
-        ``most_labels``: the most labels one row of the training data has."""
+        ``most_labels``: the most labels one row of the training data has; ``label_share``:
+        the share of the call's rows that hold each neuron's label (for the correction)."""
+        self.label_share = np.zeros(self.n_neurons, dtype=np.float32) if label_share is None else \
+            np.ascontiguousarray(label_share, dtype=np.float32)
+        if self.label_share.shape[0] != self.n_neurons:
+            raise ValueError(f"label_share must hold {self.n_neurons} values")
         self.active_capacity = min(self.n_neurons, 2 * max(self.min_active, 1) + max(most_labels, 0))
         self.positions = np.zeros((n_threads, self.n_neurons), dtype=np.int32)
         self.ranking_scratch = np.zeros((n_threads, self.tables.ranking_scratch_size), dtype=np.int32)
@@ -110,18 +121,21 @@ cdef class LayerSampler:
         padding drawn from the step, up to shared_room. They stay marked until
         ``mark_shared(False)``."""
         cdef int *mark = &self.shared_mark[0]
-        cdef Py_ssize_t s, count = 0, attempt = 0, room = self.shared_room
+        cdef Py_ssize_t s, count = 0, attempt = 0, room = self.shared_room, rows_read = 0, from_labels, k
         cdef long long q
         cdef int label, candidate
+        cdef double uniform, missed
         for s in range(n_rows):
             if count >= room:
                 break
+            rows_read += 1
             for q in range(label_starts[rows[s]], label_starts[rows[s] + 1]):
                 label = label_ids[q]
                 if count < room and mark[label] == 0:
                     self.shared_ids[count] = label
                     count += 1
                     mark[label] = <int> count
+        from_labels = count
         while count < room and attempt < 8 * self.min_active:
             candidate = <int> (draw(draw(stream(self.seed, SHARED_PADDING), <unsigned long long> step),
                                     <unsigned long long> attempt) % <unsigned long long> self.n_neurons)
@@ -131,6 +145,18 @@ cdef class LayerSampler:
                 count += 1
                 mark[candidate] = <int> count
         self.n_shared = count
+        if not self.corrects:
+            return
+        # a neuron is shared when one of the rows read holds its label, or as padding (a
+        # uniform draw among the others): the chance of either, from the label's row share
+        uniform = (count - from_labels) / <double> max(1, self.n_neurons - from_labels)
+        for k in range(count):
+            missed = pow(1.0 - self.label_share[self.shared_ids[k]], <double> rows_read) * (1.0 - uniform)
+            self.shared_offsets[k] = <float> -log(max(1.0 - missed, 1e-30))
+
+    cdef const float *negative_offsets(self) noexcept nogil:
+        """The shared neurons' score offsets as negatives (NULL when the correction is off)."""
+        return &self.shared_offsets[0] if self.corrects else NULL
 
     cdef void mark_shared(self, bint on) noexcept nogil:
         """Set (or clear) the marks of the current shared neurons."""
