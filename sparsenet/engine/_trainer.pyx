@@ -63,17 +63,9 @@ PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
 
 
 cdef class Trainer:
-    """The machinery of one training call on a Network: batch scratch, the bound data set,
-    and the step. The optimiser's state lives in ``adam`` (it outlives the trainer).
-
-    Parameters
-    ----------
-    network : Network
-        The network to train, in place. Its output layer's sampler (if any) chooses each
-        sample's active neurons.
-    adam : AdamState
-        Adam's moments and step count for ``network``.
-    """
+    """The machinery of one training call on ``network`` (trained in place; its output
+    layer's sampler, if any, chooses each sample's active neurons): batch scratch, the bound
+    data set, and the step. Adam's state lives in ``adam`` (it outlives the trainer)."""
     cdef readonly Network network
     cdef readonly AdamState adam
     cdef LayerSampler sampler          # the output layer's, None for a dense layer
@@ -100,8 +92,7 @@ cdef class Trainer:
     cdef long long[::1] input_starts, input_stops
     cdef double[::1] sample_losses
     cdef float[:, ::1] row_gradients   # (n_threads, longest row): gradient rows of a thread
-    cdef float[:, ::1] span_lanes      # (n_threads, 2 * MAX_SPAN_BLOCKS * SN_BLOCK * last hidden width):
-                                       # a span's last hidden layers and their errors, transposed
+    cdef float[:, ::1] span_lanes      # (n_threads, ...): a span's last hidden layers and errors, transposed
     cdef BatchGroups input_groups, output_groups
     # the bound data set
     cdef object X_ref, y_indptr_ref, y_indices_ref
@@ -227,6 +218,13 @@ cdef class Trainer:
         self.net = NULL
         self.layers = NULL
         self.hidden_offsets = NULL
+
+    def use_threads(self, int n_threads):
+        """Run the next steps on n_threads threads, from 1 to the number configured (the
+        per-thread scratch): results do not depend on it, only the time."""
+        if not 1 <= n_threads <= self.row_gradients.shape[0]:
+            raise ValueError(f"n_threads must lie in [1, {self.row_gradients.shape[0]}], got {n_threads}")
+        self.n_threads = n_threads
 
     def train_batch(self, rows):
         """One Adam step on the rows ``rows`` of the bound data set; returns their summed loss.

@@ -19,6 +19,7 @@ from sparsenet.mlp._inputs import take_rows
 from sparsenet.mlp._outputs import SPARSE_INFERENCE_CANDIDATES
 from sparsenet.mlp._parameters import adam_settings, batch_size_for
 from sparsenet.mlp._retrieval import probe_rows, retrieval_stats
+from sparsenet.mlp._thread_choice import ThreadChooser
 from sparsenet.native._openmp import resolve_n_threads
 
 # the linear schedule's last batches keep this share of the step size (not zero: a zero step
@@ -42,6 +43,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     batch_size = batch_size_for(model.batch_size, n_rows)
     n_threads = resolve_n_threads(model.n_jobs)
     trainer = new_trainer(model, batch_size, n_threads)
+    chooser, running_on = ThreadChooser(n_threads), n_threads
     trainer.bind(X, targets.indptr, targets.indices)
     callbacks = list(model.callbacks or []) + ([ProgressPrinter()] if model.verbose else [])
     model.interrupted_ = False
@@ -63,7 +65,13 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                     done = (model.n_iter_ - first_epoch) * n_rows + start
                     learning_rate = model.learning_rate * max(MIN_DECAY, 1 - done / (epochs * n_rows))
                     trainer.set_learning_rate(learning_rate)
+                threads = chooser.next_count()
+                if threads != running_on:
+                    trainer.use_threads(threads)
+                    running_on = threads
+                step_started = time.perf_counter()
                 batch_loss = trainer.train_batch(batch)
+                chooser.record(threads, time.perf_counter() - step_started, batch.shape[0])
                 if not math.isfinite(batch_loss):
                     raise_diverged(model, X, learning_rate, f"batch {start // batch_size + 1} of "
                                    f"{-(-n_rows // batch_size)}: the loss is no longer finite. The model keeps "
@@ -77,13 +85,13 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                                "cannot answer (fit again with warm_start=False)")
             model.n_iter_ += 1
             model.loss_curve_.append(total_loss / n_rows)
-            stop = stopping_reason(model, validation, n_threads)
+            stop = stopping_reason(model, validation, chooser.best)
             seconds = time.perf_counter() - started
             sampling = trainer.sampling_stats
             if probe is not None:
                 sampler = model.network_.output_sampler
                 retrieval = retrieval_stats(model.network_, probe, sampler.lsh_room, SPARSE_INFERENCE_CANDIDATES,
-                                            n_threads)
+                                            chooser.best)
                 if not hasattr(model, "retrieval_curve_"):  # a model pickled before the attribute existed
                     model.retrieval_curve_ = []
                 model.retrieval_curve_.append(retrieval)

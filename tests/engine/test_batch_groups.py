@@ -1,7 +1,6 @@
 """Grouping a batch's entries by the weight row they touch: the order every update relies on."""
 import numpy as np
 import pytest
-
 from sparsenet.engine._batch_groups import group_batches
 
 

@@ -70,13 +70,35 @@ def test_one_adam_step_matches_reference(dense_input, multilabel, n_threads, bin
     np.testing.assert_array_equal(network.weights[0][~present[:, 0]], weights[0][~present[:, 0]])
 
 
-def train_a_few_batches(n_threads, seed=3, n_outputs=5, batch=16):
+def train_a_few_batches(n_threads, seed=3, n_outputs=5, batch=16, threads_per_step=None):
     X, weights, biases, labels = random_problem(seed, n=4 * batch, n_features=40, hidden=(16,), n_outputs=n_outputs)
     network = Network(weights, biases)
     trainer = new_trainer(network, batch, n_threads)
     trainer.bind(X, *label_csr(labels))
-    losses = [trainer.train_batch(np.arange(start, start + batch)) for start in range(0, 4 * batch, batch)]
+    losses = []
+    for step, start in enumerate(range(0, 4 * batch, batch)):
+        if threads_per_step is not None:
+            trainer.use_threads(threads_per_step[step])
+        losses.append(trainer.train_batch(np.arange(start, start + batch)))
     return network, losses
+
+
+def test_switching_thread_counts_between_steps_changes_nothing():
+    # the training loop runs each step on the count that is fastest at the time
+    steady, steady_losses = train_a_few_batches(1, n_outputs=300, batch=64)
+    switched, switched_losses = train_a_few_batches(2, n_outputs=300, batch=64, threads_per_step=[2, 1, 1, 2])
+    assert steady_losses == switched_losses
+    for a, b in zip(steady.weights + steady.biases, switched.weights + switched.biases):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_step_cannot_use_more_threads_than_configured():
+    X, weights, biases, labels = random_problem(1)
+    trainer = new_trainer(Network(weights, biases), 4, 2)
+    with pytest.raises(ValueError, match=r"n_threads must lie in \[1, 2\]"):
+        trainer.use_threads(3)
+    with pytest.raises(ValueError, match="n_threads"):
+        trainer.use_threads(0)
 
 
 # the second case: batches of 4 blocks (one thread takes them two at a time, two threads one

@@ -7,7 +7,7 @@ from conftest import small_model
 
 def fitted(xmc_problem, **params):
     X, Y = xmc_problem
-    settings = dict(hidden_layer_sizes=(16,), max_iter=2, batch_size=128, output_sparsity=0.05)
+    settings = {"hidden_layer_sizes": (16,), "max_iter": 2, "batch_size": 128, "output_sparsity": 0.05}
     return small_model(**{**settings, **params}).fit(X, Y)
 
 
