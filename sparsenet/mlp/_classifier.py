@@ -97,7 +97,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the rows and stop when the validation score has
         not improved for ``n_iter_no_change`` epochs; the best weights are kept. "auto"
-        turns it on for more than 10,000 rows. The score is accuracy (multi-class) or
+        turns it on from 2,500 rows. The score is accuracy (multi-class) or
         precision@1 (multi-label).
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping.

@@ -119,7 +119,7 @@ class UDTClassifier(ClassifierMixin, BaseEstimator):
         L2 penalty on the weight rows a batch touches.
     early_stopping : bool or "auto", default=False
         Stop when a held-out tenth stops improving for ``n_iter_no_change`` epochs (the
-        best weights are kept); "auto" turns it on above 10,000 rows. Off by default: the
+        best weights are kept); "auto" turns it on from 2,500 rows. Off by default: the
         epoch count is already small, and the held-out rows are then missing from training
         (on SST-2 that cost a point of accuracy).
     n_iter_no_change : int, default=2

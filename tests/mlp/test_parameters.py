@@ -5,7 +5,7 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sparsenet import SparseMLPClassifier
-from sparsenet.mlp._parameters import hidden_sizes
+from sparsenet.mlp._parameters import early_stopping_on, hidden_sizes
 
 # Every parameter that takes a number, listed by hand: one whose constraint stopped
 # refusing bools must fail here.
@@ -62,3 +62,15 @@ def test_n_jobs_in_range_is_accepted(n_jobs):
 def test_verbose_may_still_be_a_bool():
     SparseMLPClassifier(verbose=True)._validate_params()
     SparseMLPClassifier(verbose=2)._validate_params()
+
+
+def test_early_stopping_auto_holds_out_rows_from_2500():
+    assert not early_stopping_on("auto", 2499) and early_stopping_on("auto", 2500)
+    assert early_stopping_on(True, 10) and not early_stopping_on(False, 10**6)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2600, 5))
+    y = (X[:, 0] > 0).astype(int)
+    model = SparseMLPClassifier((8,), max_iter=3, random_state=0, n_jobs=1).fit(X, y)
+    assert model.validation_scores_ is not None and len(model.validation_scores_) == model.n_iter_
+    small = SparseMLPClassifier((8,), max_iter=3, random_state=0, n_jobs=1).fit(X[:2000], y[:2000])
+    assert small.validation_scores_ is None

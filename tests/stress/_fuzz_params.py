@@ -16,6 +16,7 @@ from scipy import sparse
 
 from _common import attempt, check_answers, counted, stress_settings
 from _models import MODELS, problem, tiny
+from sparsenet.mlp._parameters import EARLY_STOPPING_FROM_ROWS
 
 VALID = {
     "hidden_layer_sizes": [1, (1,), (4,), [3], (1, 1), (8, 2)],
@@ -110,7 +111,7 @@ def fuzz_valid_parameters(params, risky, data):
     if error is not None:
         # the data-dependent refusals the docs allow: a validation share that leaves no
         # training rows, or a step / penalty that made the loss overflow
-        empty_split = model.early_stopping is True or (model.early_stopping == "auto" and X.shape[0] > 10_000)
+        empty_split = model.early_stopping is True or (model.early_stopping == "auto" and X.shape[0] >= EARLY_STOPPING_FROM_ROWS)
         assert risky or empty_split, f"valid parameters {params} were refused: {error!r}"
         if hasattr(model, "network_"):
             # a diverged model answers with the weights of its last finite step, or (when
