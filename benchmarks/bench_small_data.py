@@ -228,14 +228,15 @@ def score(model, X_test, y_test, metric):
     return 100 * float(np.mean(model.predict(X_test) == y_test))
 
 
-def run_family(family, cells_out):
+def training_subsets(family):
+    """(nominal size, rows, seed, X_train, y_train, X_test, y_test, metric) for each requested
+    size and seed, featurized; a size the training split caps counts as the first requested
+    size it caps."""
     (X_all, y_all), (X_test_raw, y_test), featurize, metric = load_family(family)
     n_train = len(X_all) if isinstance(X_all, list) else X_all.shape[0]
-    # a size the training split caps counts as the first requested size it caps
     sizes = {}
     for size in sorted(args.sizes):
         sizes.setdefault(min(size, n_train), size)
-    cells = []
     for size, nominal in sizes.items():
         for seed in args.seeds:
             rows = np.sort(np.random.RandomState(seed).permutation(n_train)[:size])
@@ -243,18 +244,24 @@ def run_family(family, cells_out):
             X_test = X_test_raw
             if featurize is not None:
                 X_train, X_test = featurize(X_train, X_test_raw)
-            for variant in args.variants:
-                model = new_model(family, variant, seed)
-                with Timer() as timer:
-                    model.fit(X_train, y_train)
-                cell = dict(family=family, metric=metric, size=nominal, rows=size, seed=seed, variant=variant,
-                            score=score(model, X_test, y_test, metric), seconds=timer.seconds,
-                            epochs=int(model.n_iter_))
-                cells.append(cell)
-                cells_out.write(json.dumps(cell) + "\n")
-                cells_out.flush()
-                print(f"{family:9} {size:5} rows seed {seed} ({variant}) {metric} {cell['score']:6.2f}  "
-                      f"{cell['seconds']:7.1f} s  {cell['epochs']:3d} epochs", flush=True)
+            yield nominal, size, seed, X_train, y_train, X_test, y_test, metric
+
+
+def run_family(family, cells_out):
+    cells = []
+    for nominal, size, seed, X_train, y_train, X_test, y_test, metric in training_subsets(family):
+        for variant in args.variants:
+            model = new_model(family, variant, seed)
+            with Timer() as timer:
+                model.fit(X_train, y_train)
+            cell = dict(family=family, metric=metric, size=nominal, rows=size, seed=seed, variant=variant,
+                        score=score(model, X_test, y_test, metric), seconds=timer.seconds,
+                        epochs=int(model.n_iter_))
+            cells.append(cell)
+            cells_out.write(json.dumps(cell) + "\n")
+            cells_out.flush()
+            print(f"{family:9} {size:5} rows seed {seed} ({variant}) {metric} {cell['score']:6.2f}  "
+                  f"{cell['seconds']:7.1f} s  {cell['epochs']:3d} epochs", flush=True)
     return cells
 
 
@@ -360,31 +367,20 @@ def run_curves(family, cells_out):
     """Early stopping's split, trained for every epoch (n_iter_no_change=max_iter + 1) with
     the test metric recorded after each: what patience 5, 10, 20, 50 or none would have
     kept, against the best epoch for the test set."""
-    (X_all, y_all), (X_test_raw, y_test), featurize, metric = load_family(family)
-    n_train = len(X_all) if isinstance(X_all, list) else X_all.shape[0]
-    sizes = {}
-    for size in sorted(args.sizes):
-        sizes.setdefault(min(size, n_train), size)
     cells = []
-    for size, nominal in sizes.items():
-        for seed in args.seeds:
-            rows = np.sort(np.random.RandomState(seed).permutation(n_train)[:size])
-            X_train, y_train = take(X_all, rows), take(y_all, rows)
-            X_test = X_test_raw
-            if featurize is not None:
-                X_train, X_test = featurize(X_train, X_test_raw)
-            curve = TestCurve(X_test, y_test, metric)
-            SparseMLPClassifier(random_state=seed, n_jobs=args.threads, max_iter=args.max_iter, early_stopping=True,
-                                n_iter_no_change=args.max_iter + 1, callbacks=[curve]).fit(X_train, y_train)
-            cell = dict(family=family, metric=metric, size=nominal, rows=size, seed=seed,
-                        test=curve.test, validation=curve.validation)
-            cells.append(cell)
-            cells_out.write(json.dumps(cell) + "\n")
-            cells_out.flush()
-            kept = {p: stopped_at(curve.validation, p) for p in CURVE_PATIENCES}
-            print(f"{family:9} {size:5} rows seed {seed}: best test {max(curve.test):.2f} at epoch "
-                  f"{int(np.argmax(curve.test)) + 1}, " + ", ".join(
-                      f"patience {p}: {curve.test[k[1]]:.2f} (stop {k[0]})" for p, k in kept.items()), flush=True)
+    for nominal, size, seed, X_train, y_train, X_test, y_test, metric in training_subsets(family):
+        curve = TestCurve(X_test, y_test, metric)
+        SparseMLPClassifier(random_state=seed, n_jobs=args.threads, max_iter=args.max_iter, early_stopping=True,
+                            n_iter_no_change=args.max_iter + 1, callbacks=[curve]).fit(X_train, y_train)
+        cell = dict(family=family, metric=metric, size=nominal, rows=size, seed=seed,
+                    test=curve.test, validation=curve.validation)
+        cells.append(cell)
+        cells_out.write(json.dumps(cell) + "\n")
+        cells_out.flush()
+        kept = {p: stopped_at(curve.validation, p) for p in CURVE_PATIENCES}
+        print(f"{family:9} {size:5} rows seed {seed}: best test {max(curve.test):.2f} at epoch "
+              f"{int(np.argmax(curve.test)) + 1}, " + ", ".join(
+                  f"patience {p}: {curve.test[k[1]]:.2f} (stop {k[0]})" for p, k in kept.items()), flush=True)
     return cells
 
 

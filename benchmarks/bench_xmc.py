@@ -189,8 +189,7 @@ def bibtex():
            "63.46/39.22/29.14. omikuji's defaults are Parabel's; napkinXC's PLT is a Parabel-like "
            "label tree. Train seconds are the fit for sparsenet and fit + predict for the peers. "
            f"sparsenet's epochs (`n_iter_`, random_state 0-3): {', '.join(map(str, epochs))} "
-           f"(no early stopping below 10,000 rows: training stops when the training loss stops "
-           f"improving, or at max_iter=200).")
+           "(early_stopping='auto': a held-out tenth from 2,500 rows, the best epoch kept).")
 
 
 class _Budget:

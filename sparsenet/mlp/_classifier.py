@@ -135,12 +135,13 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         Factor by which the rebuild interval grows.
     redraw_hashes_every : int, default=20
         Rebuilds between fresh draws of the hash functions (0: never).
-    sampling_correction : bool, default=False
+    sampling_correction : bool, default=True
         Softmax loss on a sampled layer: add to each shared negative's score minus the log
         of its chance to be drawn (its label's frequency over the rows that fill the shared
-        set), so that the sampled softmax estimates the full one without bias. Exact
-        inference (``predict``, ``predict_proba``) then ranks far better after many epochs,
-        but the first epochs learn as slowly as dense training does (see the README).
+        set), so that the sampled softmax estimates the full one without bias. Without it,
+        rare labels are seldom pushed down and exact inference (``predict``,
+        ``predict_proba``) ranks them too high, the more so the longer training runs; with
+        it, the first few epochs learn more slowly, as dense training does (see the README).
 
     Attributes
     ----------
@@ -255,7 +256,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         rebuild_interval=50,
         rebuild_growth=1.1,
         redraw_hashes_every=20,
-        sampling_correction=False,
+        sampling_correction=True,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha

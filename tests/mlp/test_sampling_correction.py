@@ -12,8 +12,9 @@ def fitted(xmc_problem, **params):
 
 
 def test_the_correction_changes_softmax_training(xmc_problem):
-    plain = fitted(xmc_problem, loss="softmax")
-    corrected = fitted(xmc_problem, loss="softmax", sampling_correction=True)
+    plain = fitted(xmc_problem, loss="softmax", sampling_correction=False)
+    corrected = fitted(xmc_problem, loss="softmax")
+    assert corrected.sampling_correction is True     # the default
     assert not np.array_equal(plain.network_.weights[-1], corrected.network_.weights[-1])
     assert np.isfinite(corrected.loss_curve_).all()
     # training on the same settings again repeats the corrected fit exactly
@@ -22,7 +23,7 @@ def test_the_correction_changes_softmax_training(xmc_problem):
 
 
 def test_the_correction_does_not_touch_sigmoid_outputs_or_dense_layers(xmc_problem, blobs):
-    plain = fitted(xmc_problem, loss="binary")
+    plain = fitted(xmc_problem, loss="binary", sampling_correction=False)
     corrected = fitted(xmc_problem, loss="binary", sampling_correction=True)
     np.testing.assert_array_equal(plain.network_.weights[-1], corrected.network_.weights[-1])
     X, y = blobs
@@ -32,8 +33,8 @@ def test_the_correction_does_not_touch_sigmoid_outputs_or_dense_layers(xmc_probl
 
 def test_the_correction_follows_set_params_between_training_calls(xmc_problem):
     X, Y = xmc_problem
-    model = fitted(xmc_problem, loss="softmax")
-    twin = fitted(xmc_problem, loss="softmax")
+    model = fitted(xmc_problem, loss="softmax", sampling_correction=False)
+    twin = fitted(xmc_problem, loss="softmax", sampling_correction=False)
     model.set_params(sampling_correction=True).partial_fit(X, Y)
     twin.partial_fit(X, Y)
     assert model.network_.output_sampler.corrects and not twin.network_.output_sampler.corrects
