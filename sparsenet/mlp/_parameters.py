@@ -75,7 +75,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
 
 # the parameters of a sampled output layer (sampling/_plan.py)
 SAMPLING_PARAMETERS = ("output_sparsity", "hash_family", "n_tables", "hashes_per_table", "bucket_capacity",
-                       "rebuild_interval", "rebuild_growth", "redraw_hashes_every", "sampling_correction")
+                       "rebuild_interval", "rebuild_growth", "redraw_hashes_every")
 
 # early_stopping="auto" holds out a validation share from this many rows: a slice of 250 rows
 # at validation_fraction 0.1, whose score moves by steps of 0.4 points. Measured on nine
@@ -117,5 +117,4 @@ def adam_settings(params):
 
 def sampling_plan(params, n_outputs):
     """The SamplingPlan of an output layer of n_outputs neurons, or None when it stays dense."""
-    # a model pickled before a parameter existed takes its default
-    return plan_sampling(n_outputs, **{name: getattr(params, name) for name in SAMPLING_PARAMETERS if hasattr(params, name)})
+    return plan_sampling(n_outputs, **{name: getattr(params, name) for name in SAMPLING_PARAMETERS})

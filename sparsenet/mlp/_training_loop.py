@@ -50,6 +50,8 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     rows = np.arange(n_rows)
     probe = take_rows(X, probe_rows(n_rows, model.network_.n_outputs)) if model.network_.output_sampler is not None else None
     retrieval = {}
+    if not hasattr(model, "retrieval_curve_"):  # a model pickled before the attribute existed
+        model.retrieval_curve_ = []
     first_epoch = model.n_iter_
     learning_rate = model.learning_rate
     reason = "max_iter"
@@ -92,8 +94,6 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                 sampler = model.network_.output_sampler
                 retrieval = retrieval_stats(model.network_, probe, sampler.lsh_room, SPARSE_INFERENCE_CANDIDATES,
                                             chooser.best)
-                if not hasattr(model, "retrieval_curve_"):  # a model pickled before the attribute existed
-                    model.retrieval_curve_ = []
                 model.retrieval_curve_.append(retrieval)
                 sampling.update(retrieval)
             info = EpochInfo(model.n_iter_, model.loss_curve_[-1],
@@ -163,7 +163,8 @@ def new_trainer(model, batch_size, n_threads):
     sampler = model.network_.output_sampler
     if sampler is not None:
         sampler.restart_schedule(model.rebuild_interval, model.rebuild_growth, model.redraw_hashes_every)
-        # a model pickled before the parameter existed trained without the correction
+        # set for each training call, like the schedule (its one owner); a model pickled
+        # before the parameter existed trained without the correction
         sampler.corrects = bool(getattr(model, "sampling_correction", False))
     trainer = Trainer(model.network_, model._adam)
     trainer.configure(adam_settings(model), "binary" if model._binary_outputs else "softmax", batch_size, n_threads)

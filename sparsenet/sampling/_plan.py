@@ -63,7 +63,6 @@ class SamplingPlan:
     rebuild_interval: int
     rebuild_growth: float
     redraw_every: int
-    corrects: bool = False
 
     def new_sampler(self, n_neurons, dimension, seed):
         """A LayerSampler for a layer of ``n_neurons`` neurons over vectors of ``dimension``
@@ -72,12 +71,11 @@ class SamplingPlan:
                             self.range_bits, hash_functions_seed(seed, 0))
         return LayerSampler(HashTables(family, n_neurons, self.bucket_capacity), self.min_active,
                             self.lsh_share, self.rebuild_interval, self.rebuild_growth,
-                            max(MAX_REBUILD_INTERVAL, self.rebuild_interval), self.redraw_every, seed,
-                            corrects=self.corrects)
+                            max(MAX_REBUILD_INTERVAL, self.rebuild_interval), self.redraw_every, seed)
 
 
 def plan_sampling(n_outputs, *, output_sparsity, hash_family, n_tables, hashes_per_table, bucket_capacity,
-                  rebuild_interval, rebuild_growth, redraw_hashes_every, sampling_correction=False):
+                  rebuild_interval, rebuild_growth, redraw_hashes_every):
     """A SamplingPlan for a layer of n_outputs neurons, or None when it stays dense. The
     arguments are the estimator parameters of the same names ("auto" resolved here)."""
     sparsity = auto_output_sparsity(n_outputs) if output_sparsity == "auto" else float(output_sparsity)
@@ -108,5 +106,4 @@ def plan_sampling(n_outputs, *, output_sparsity, hash_family, n_tables, hashes_p
     else:
         capacity = int(bucket_capacity)
     return SamplingPlan(sparsity, min_active, LSH_SHARE, hash_family, tables, hashes, range_bits, capacity,
-                        int(rebuild_interval), float(rebuild_growth), int(redraw_hashes_every),
-                        bool(sampling_correction))
+                        int(rebuild_interval), float(rebuild_growth), int(redraw_hashes_every))
