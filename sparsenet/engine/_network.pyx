@@ -12,6 +12,7 @@ cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.float cimport FLT_MAX
 from libc.math cimport INFINITY, exp, fabsf
+from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -336,6 +337,10 @@ cdef class Network:
         cdef Py_ssize_t met_capacity = max(tables.most_members() + n_always, k)
         cdef Py_ssize_t keep = met_capacity if max_candidates <= 0 else max(k, max_candidates)
         cdef int most_hits = <int> tables.family.n_tables
+        # held here: a rebuild meanwhile installs new arrays, and these must outlive the loop
+        cdef cnp.ndarray neuron_range = tables.neuron_range, count_priority = tables.count_priority
+        cdef const uint8_t *range_ptr = <const uint8_t *> cnp.PyArray_DATA(neuron_range)
+        cdef const int *priority_ptr = <const int *> cnp.PyArray_DATA(count_priority)
         cdef Py_ssize_t threads = max(1, min(n_threads, rows.n_rows))
         cdef long long[:, ::1] labels = np.empty((rows.n_rows, k), dtype=np.int64)
         cdef float[:, ::1] best = np.empty((rows.n_rows, k), dtype=np.float32)
@@ -343,7 +348,7 @@ cdef class Network:
         cdef float[:, ::1] scores = np.empty((threads, min(keep + n_always, met_capacity)), dtype=np.float32)
         cdef int[:, ::1] met = np.empty((threads, met_capacity), dtype=np.int32)
         cdef int[:, ::1] hits = np.empty((threads, met_capacity), dtype=np.int32)
-        cdef int[:, ::1] histogram = np.empty((threads, most_hits + 2), dtype=np.int32)
+        cdef int[:, ::1] histogram = np.empty((threads, tables.most_priority + 2), dtype=np.int32)
         cdef Py_ssize_t n_slots = 2
         while n_slots < 2 * met_capacity:
             n_slots *= 2
@@ -367,7 +372,8 @@ cdef class Network:
                 while row_slots < 2 * (count + n_always):
                     row_slots = row_slots * 2
                 count = rank_and_pad(&met[tid, 0], &hits[tid, 0], count, keep, k, always_ptr, n_always,
-                                     &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits)
+                                     &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits, range_ptr,
+                                     priority_ptr, tables.most_priority)
                 score_neurons(output, last_hidden, &met[tid, 0], count, &scores[tid, 0])
                 for j in range(count):
                     if not fabsf(scores[tid, j]) <= FLT_MAX:
@@ -398,12 +404,16 @@ cdef class Network:
         while n_slots < 2 * met_capacity:
             n_slots *= 2
         cdef int most_hits = <int> tables.family.n_tables
+        # held here: a rebuild meanwhile installs new arrays, and these must outlive the loop
+        cdef cnp.ndarray neuron_range = tables.neuron_range, count_priority = tables.count_priority
+        cdef const uint8_t *range_ptr = <const uint8_t *> cnp.PyArray_DATA(neuron_range)
+        cdef const int *priority_ptr = <const int *> cnp.PyArray_DATA(count_priority)
         cdef Py_ssize_t threads = max(1, min(n_threads, rows.n_rows)), i, count, row_slots
         cdef int[:, ::1] found = np.full((rows.n_rows, max_candidates), -1, dtype=np.int32)
         cdef float[:, ::1] hidden = np.empty((threads, max(net.hidden_total, 1)), dtype=np.float32)
         cdef int[:, ::1] met = np.empty((threads, met_capacity), dtype=np.int32)
         cdef int[:, ::1] hits = np.empty((threads, met_capacity), dtype=np.int32)
-        cdef int[:, ::1] histogram = np.empty((threads, most_hits + 2), dtype=np.int32)
+        cdef int[:, ::1] histogram = np.empty((threads, tables.most_priority + 2), dtype=np.int32)
         cdef int[:, ::1] slots = np.empty((threads, n_slots), dtype=np.int32)
         cdef int tid
         if rows.n_rows == 0:
@@ -418,6 +428,7 @@ cdef class Network:
                 while row_slots < 2 * count:
                     row_slots = row_slots * 2
                 count = rank_and_pad(&met[tid, 0], &hits[tid, 0], count, max_candidates, 0, NULL, 0,
-                                     &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits)
+                                     &slots[tid, 0], row_slots, &histogram[tid, 0], most_hits, range_ptr,
+                                     priority_ptr, tables.most_priority)
                 memcpy(&found[i, 0], &met[tid, 0], min(count, max_candidates) * sizeof(int))
         return np.asarray(found)

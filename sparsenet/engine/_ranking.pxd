@@ -1,3 +1,4 @@
+from libc.stdint cimport uint8_t
 # Ranking helpers of inference (nogil, no allocation).
 
 cdef Py_ssize_t insert_top_k(float score, long long label, Py_ssize_t k, Py_ssize_t filled,
@@ -8,6 +9,7 @@ cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
 
 cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t keep, Py_ssize_t k,
                              const int *always, Py_ssize_t n_always, int *slots, Py_ssize_t n_slots,
-                             int *histogram, int most_hits) noexcept nogil
+                             int *histogram, int most_hits, const uint8_t *id_group,
+                             const int *priority, int most_priority) noexcept nogil
 
 cdef double log_sum_exp(const float *scores, Py_ssize_t n, double largest) noexcept nogil

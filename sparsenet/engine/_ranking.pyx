@@ -1,6 +1,7 @@
 """Ranking helpers of inference: a row's running top k, and the candidates of sparse top-k."""
 from libc.math cimport exp, log
 from libc.stdlib cimport qsort
+from libc.stdint cimport uint8_t
 from libc.string cimport memset
 
 from sparsenet.native._sorting cimport compare_ints, keep_most_frequent
@@ -33,12 +34,16 @@ cdef void select_top_k(const float *scores, Py_ssize_t n, Py_ssize_t k,
 
 cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t keep, Py_ssize_t k,
                              const int *always, Py_ssize_t n_always, int *slots, Py_ssize_t n_slots,
-                             int *histogram, int most_hits) noexcept nogil:
+                             int *histogram, int most_hits, const uint8_t *id_group,
+                             const int *priority, int most_priority) noexcept nogil:
     """Turn ids[:count] (repeats included) into the candidates to score: the ``keep``
     distinct ids that repeat most (ties: the first met), plus every id of always[:n_always];
-    if fewer than k result, the lowest other ids are appended. The caller's buffers hold at
-    least max(count + n_always, k) ints; slots is a power of two n_slots >= 2 (count +
-    n_always) ints of scratch; histogram holds most_hits + 2. Returns the count."""
+    if fewer than k result, the lowest other ids are appended. With ``priority`` (else
+    NULL), an id repeated r times ranks as priority[id_group[id] * (most_hits + 1) + r]
+    (between 1 and most_priority) instead of r. The caller's buffers hold at least
+    max(count + n_always, k) ints; slots is a power of two n_slots >= 2 (count + n_always)
+    ints of scratch; histogram holds most_priority + 2 (most_hits + 2 without priority).
+    Returns the count."""
     cdef Py_ssize_t read, write = 0, present = 0, at
     cdef Py_ssize_t mask = n_slots - 1
     cdef int candidate = 0, wanted
@@ -58,9 +63,16 @@ cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t k
         if read < count:
             hits[slots[at]] += 1
         else:
-            # the always-scored ids outrank every table count
-            hits[slots[at]] = most_hits + 1
-    count = keep_most_frequent(ids, hits, write, max(keep, k) + n_always, histogram, most_hits + 1)
+            hits[slots[at]] = -1  # always scored
+    if priority == NULL:
+        most_priority = most_hits
+    for read in range(write):
+        # the always-scored ids outrank every table count
+        if hits[read] < 0:
+            hits[read] = most_priority + 1
+        elif priority != NULL:
+            hits[read] = priority[id_group[ids[read]] * (most_hits + 1) + min(hits[read], most_hits)]
+    count = keep_most_frequent(ids, hits, write, max(keep, k) + n_always, histogram, most_priority + 1)
     if count >= k:
         return count
     qsort(ids, count, sizeof(int), compare_ints)

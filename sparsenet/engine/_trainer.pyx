@@ -132,7 +132,8 @@ cdef class Trainer:
         self.sampler = net.output_sampler
         self.n_outputs = net.n_outputs
         if self.sampler is not None:  # builds the tables before the first step
-            self.sampler.rebuild_if_due(net.weights[net.n_layers - 1], self.adam.step, n_threads)
+            self.sampler.rebuild_if_due(net.weights[net.n_layers - 1], net.biases[net.n_layers - 1], self.adam.step,
+                                        n_threads)
         sizes = [net.weights[0].shape[1]] + [w.shape[1] for w in net.weights[1:]]
         hidden_total = sum(net.hidden_sizes)
         # room for four neurons' gradient rows (or one input-layer row)
@@ -269,7 +270,8 @@ cdef class Trainer:
             self.adam.step -= 1
             return total
         if self.sampler is not None:
-            self.sampler.rebuild_if_due(self.network.weights[self.n_layers - 1], step, self.n_threads)
+            self.sampler.rebuild_if_due(self.network.weights[self.n_layers - 1], self.network.biases[self.n_layers - 1],
+                                        step, self.n_threads)
         return total
 
     def active_sets(self, rows):

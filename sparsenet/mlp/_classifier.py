@@ -118,9 +118,11 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         labels themselves), and pseudo-random neurons if those run short. "auto" is dense under
         4,000 classes, then follows BOLT: 0.02, 0.01 from 10,000 and 0.005 from 20,000
         classes. 1.0 trains the output layer densely.
-    hash_family : {"dwta", "simhash"}, default="dwta"
-        Locality-sensitive hash family of the tables: densified winner-take-all, or signed
-        random projections.
+    hash_family : {"dwta", "simhash", "mips"}, default="dwta"
+        Locality-sensitive hash family of the tables: densified winner-take-all, signed
+        random projections, or signed random projections after the transform for maximum
+        inner-product search, which finds the neurons that score highest (weights, bias and
+        norm), not only those whose weights point the same way as the hidden layer.
     n_tables : int or "auto", default="auto"
         Hash tables (L); "auto" is 50.
     hashes_per_table : int or "auto", default="auto"

@@ -63,7 +63,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "epsilon": [NumberInterval(Real, 0, None, closed="neither")],
     "n_jobs": N_JOBS_CONSTRAINTS,
     "output_sparsity": [NumberInterval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
-    "hash_family": [StrOptions({"dwta", "simhash"})],
+    "hash_family": [StrOptions({"dwta", "simhash", "mips"})],
     "n_tables": [NumberInterval(Integral, 1, 1000, closed="both"), StrOptions({"auto"})],
     "hashes_per_table": [NumberInterval(Integral, 1, 20, closed="both"), StrOptions({"auto"})],
     "bucket_capacity": [NumberInterval(Integral, 1, None, closed="left"), StrOptions({"auto"})],

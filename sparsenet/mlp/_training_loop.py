@@ -131,6 +131,8 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
         trainer.release()
     if use_early_stopping and not model.interrupted_:
         restore_best_network(model)
+    if probe is not None and not model.interrupted_:
+        refresh_output_tables(model, probe, chooser.best)
     for callback in callbacks:
         callback.on_train_end(model, reason)
 
@@ -227,6 +229,19 @@ def stopping_reason(model, validation, n_threads):
         model._no_improvement_count = 0
         return "early_stopping" if validation is not None else "converged"
     return None
+
+
+def refresh_output_tables(model, probe, n_threads):
+    """Rebuild the output layer's tables from the final weights (the schedule's last build
+    may be thousands of steps old, or of weights that early stopping discarded), so that
+    sparse inference ranks with tables of the model it answers for; the retrieval entries
+    of ``sampling_stats_`` then measure those tables."""
+    network = model.network_
+    network.output_sampler.rebuild(network.weights[-1], network.biases[-1], n_threads)
+    if model.sampling_stats_ is not None:
+        model.sampling_stats_.update(retrieval_stats(network, probe, network.output_sampler.lsh_room,
+                                                     SPARSE_INFERENCE_CANDIDATES, n_threads))
+        model.sampling_stats_["table_builds"] = int(network.output_sampler.tables.n_builds)
 
 
 def restore_best_network(model):

@@ -233,31 +233,38 @@ cdef class LayerSampler:
         self.query_seconds[tid] += now() - started
         return n_active
 
-    def rebuild_if_due(self, weights, long long step, int n_threads):
-        """Rebuild the tables from ``weights`` (the layer's rows) when the schedule says so
-        (always before the first build); every ``redraw_every`` builds with new hash
+    def rebuild_if_due(self, weights, biases, long long step, int n_threads):
+        """Rebuild the tables from ``weights`` and ``biases`` (the layer's) when the schedule
+        says so (always before the first build); every ``redraw_every`` builds with new hash
         functions. Returns True when it rebuilt."""
-        cdef HashTables tables = self.tables
-        if tables.n_builds > 0 and step < self.next_build:
+        if self.tables.n_builds > 0 and step < self.next_build:
             return False
+        first = self.tables.n_builds == 0
+        self.rebuild(weights, biases, n_threads)
+        if not first:
+            self.interval = min(self.interval * self.growth, self.max_interval)
+        self.next_build = step + <long long> self.interval
+        return True
+
+    def rebuild(self, weights, biases, int n_threads):
+        """Rebuild the tables now, the schedule unchanged (at the end of a training call, so
+        that inference ranks with tables of the final weights)."""
+        cdef HashTables tables = self.tables
         started = now()
         if self.redraw_every > 0 and tables.n_builds > 0 and tables.n_builds % self.redraw_every == 0:
             family = tables.family
             fresh = HashFamily(family.kind, family.dimension, family.n_tables, family.hashes_per_table,
                                family.range_bits, hash_functions_seed(self.seed, tables.n_builds // self.redraw_every))
-            tables = HashTables(fresh, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds)
-            self.tables = tables
+            tables = HashTables(fresh, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds,
+                                norm_ranges=tables.n_ranges)
         elif not tables.writeable:
             # new arrays rather than writeable copies swapped into the old tables: a
             # prediction running meanwhile keeps reading the old ones, which it holds
-            tables = HashTables(tables.family, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds)
-            self.tables = tables
-        tables.build(weights, n_threads)
-        if tables.n_builds > 1:
-            self.interval = min(self.interval * self.growth, self.max_interval)
-        self.next_build = step + <long long> self.interval
+            tables = HashTables(tables.family, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds,
+                                norm_ranges=tables.n_ranges)
+        tables.build(weights, n_threads, biases)
+        self.tables = tables
         self.build_seconds += now() - started
-        return True
 
     def restart_schedule(self, double rebuild_interval, double rebuild_growth, long long redraw_every):
         """New schedule settings for later training calls: the interval restarts only when

@@ -1,4 +1,4 @@
-"""Two locality-sensitive hash families for dense vectors (activations, neuron weights).
+"""Three locality-sensitive hash families for dense vectors (activations, neuron weights).
 
 - ``"dwta"``, densified winner-take-all (Chen and Shrivastava): each hash looks at a small
   random bin of coordinates and records which one is largest (3 bits for a bin of 8).
@@ -8,6 +8,14 @@
 - ``"simhash"``, signed random projections (Charikar): each hash is the sign of a sparse
   +-1 projection (a third of the coordinates), so the chance that two vectors share a bit
   falls with the angle between them.
+- ``"mips"``, signed random projections after the asymmetric transform for maximum
+  inner-product search (Neyshabur and Srebro, ICML 2015): a neuron's key is its weight row,
+  its bias and a last coordinate that brings every key to the same norm, ``[w, b,
+  sqrt(M^2 - |w|^2 - b^2)]``; a query is ``[x, 1, 0]``. The angle between them then falls as
+  the score ``w . x + b`` rises, so the tables find the neurons that score highest, not
+  those whose weights merely point the same way (SimHash and DWTA ignore norms and biases,
+  which are what makes a frequent label score high). The two extra coordinates enter every
+  projection, with the weight that keeps the projection isotropic.
 
 A table's code concatenates its K hashes; codes wider than ``range_bits`` are mixed down to
 that many bits. Everything is drawn from ``seed``: the same seed gives the same functions.
@@ -29,9 +37,10 @@ cdef class HashFamily:
 
     Parameters
     ----------
-    kind : {"dwta", "simhash"}
+    kind : {"dwta", "simhash", "mips"}
     dimension : int
-        Length of the hashed vectors.
+        Length of the hashed vectors (for "mips": of the queries and the weight rows; keys
+        carry two coordinates more).
     n_tables : int
         L, the number of tables.
     hashes_per_table : int
@@ -44,8 +53,8 @@ cdef class HashFamily:
 
     def __cinit__(self, str kind, Py_ssize_t dimension, Py_ssize_t n_tables,
                   Py_ssize_t hashes_per_table, Py_ssize_t range_bits, unsigned long long seed):
-        if kind not in ("dwta", "simhash"):
-            raise ValueError(f"hash family must be 'dwta' or 'simhash', got {kind!r}")
+        if kind not in ("dwta", "simhash", "mips"):
+            raise ValueError(f"hash family must be 'dwta', 'simhash' or 'mips', got {kind!r}")
         if dimension < 1 or n_tables < 1 or hashes_per_table < 1:
             raise ValueError("dimension, n_tables and hashes_per_table must be positive")
         if not 1 <= range_bits <= 24:
@@ -55,6 +64,7 @@ cdef class HashFamily:
         self.kind, self.dimension, self.n_tables = kind, dimension, n_tables
         self.hashes_per_table, self.range_bits, self.seed = hashes_per_table, range_bits, seed
         self.is_dwta = kind == "dwta"
+        self.has_tail = kind == "mips"
         rng = np.random.RandomState(seed % (2**32))
         shape = (n_tables, hashes_per_table)
         if self.is_dwta:
@@ -68,10 +78,19 @@ cdef class HashFamily:
             keys = rng.random_sample(shape + (dimension,))
             coordinates = np.argsort(keys, axis=2)[:, :, : self.sample_size]
             self.signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (self.sample_size,))
+        # the weights of a key's bias and norm coordinates in each projection: always present,
+        # +-1/sqrt(3) so that they vary as much as a coordinate drawn a third of the time
+        # with weight +-1 (zero outside "mips", drawn after the rest so that "simhash" keeps
+        # its functions)
+        self.tail = np.zeros(shape + (2,), dtype=np.float32)
+        if self.has_tail:
+            self.tail = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (2,)) / np.float32(np.sqrt(3.0))
         self.coordinates = np.ascontiguousarray(coordinates, dtype=np.int32)
         self.signs = np.ascontiguousarray(self.signs, dtype=np.float32)
         self.coordinates_ptr = <const int *> cnp.PyArray_DATA(self.coordinates)
         self.signs_ptr = <const float *> cnp.PyArray_DATA(self.signs)
+        self.tail = np.ascontiguousarray(self.tail, dtype=np.float32)
+        self.tail_ptr = <const float *> cnp.PyArray_DATA(self.tail)
 
     def __reduce__(self):
         # the functions are regenerated from the seed
@@ -83,7 +102,13 @@ cdef class HashFamily:
         return 1 << self.range_bits
 
     cdef unsigned int bucket(self, const float *x, Py_ssize_t table) noexcept nogil:
-        """The bucket of vector x in one table."""
+        """The bucket of vector x in one table (for "mips": of the query ``[x, 1, 0]``)."""
+        return self.key_bucket(x, 1.0, 0.0, table)
+
+    cdef unsigned int key_bucket(self, const float *x, float bias, float completion,
+                                 Py_ssize_t table) noexcept nogil:
+        """The bucket of ``[x, bias, completion]`` in one table (the last two ignored outside
+        "mips")."""
         cdef Py_ssize_t h, j, winner, m = self.sample_size, K = self.hashes_per_table
         cdef const int *bins = self.coordinates_ptr + table * K * m
         cdef const float *signs = self.signs_ptr + table * K * m
@@ -103,6 +128,9 @@ cdef class HashFamily:
             projection = 0.0
             for j in range(m):
                 projection += signs[h * m + j] * x[bins[h * m + j]]
+            if self.has_tail:
+                projection += self.tail_ptr[(table * K + h) * 2] * bias \
+                    + self.tail_ptr[(table * K + h) * 2 + 1] * completion
             code = (code << 1) | <unsigned long long> (projection > 0)
         return self.fold(code, K, table)
 
@@ -131,8 +159,10 @@ cdef class HashFamily:
         return self.fold(code, K * DWTA_BIN_BITS, table)
 
     cdef void buckets_of_rows(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
+                              const float *biases, const float *completions,
                               unsigned int *codes, Py_ssize_t codes_stride, float *scratch) noexcept nogil:
-        """Buckets of up to 8 rows in every table: codes[t * codes_stride + i] for row i.
+        """Buckets of up to 8 rows in every table: codes[t * codes_stride + i] for row i (for
+        "mips", of the keys ``[row i, biases[i], completions[i]]``).
         With DWTA bins of 8, the rows are first transposed into scratch (8 * dimension
         floats), so that each coordinate of the 8 rows is one contiguous vector and a bin's
         winners come from 8 vector compares instead of a gather per row and hash."""
@@ -141,7 +171,9 @@ cdef class HashFamily:
         if not self.is_dwta or self.sample_size != 8:
             for i in range(count):
                 for t in range(self.n_tables):
-                    codes[t * codes_stride + i] = self.bucket(rows + i * row_stride, t)
+                    codes[t * codes_stride + i] = self.key_bucket(
+                        rows + i * row_stride, biases[i] if self.has_tail else 0.0,
+                        completions[i] if self.has_tail else 0.0, t)
             return
         for c in range(dimension):
             for i in range(8):
@@ -152,7 +184,8 @@ cdef class HashFamily:
                 codes[t * codes_stride + i] = self.dwta_bucket(winners + i, 8, t)
 
     def hash_rows(self, X):
-        """Buckets of each row of a float32 matrix in every table: shape (n_rows, n_tables)."""
+        """Buckets of each row of a float32 matrix, hashed as a query, in every table: shape
+        (n_rows, n_tables)."""
         cdef cnp.ndarray rows = np.ascontiguousarray(X, dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] != self.dimension:
             raise ValueError(f"rows must have {self.dimension} columns")

@@ -11,12 +11,21 @@ neurons met by how many tables returned them and compute only the best.
 - Tables are stored as CSR (``bucket_starts``, ``members``): memory is L x (buckets +
   neurons) ints, whatever the capacity.
 - ``build`` splits the tables across threads: each thread owns whole tables, so no locks.
+- With the "mips" family the neurons are split into ``norm_ranges`` ranges of equal size by
+  the norm of ``[w, b]`` (norm-ranging LSH, Yan et al., NeurIPS 2018), each range brought
+  to its own largest norm: with one norm for all, the many short rows of a layer whose norms
+  spread widely (a Zipf label distribution gives such layers) all lie near the completion
+  axis and the tables cannot tell them apart. Ranking then weighs a neuron's table count by
+  its range: the count estimates the angle to the query, the range's norm scales it into a
+  score estimate, and the ranges and counts are ranked once per build
+  (``count_priority``), so queries rank by table lookups, not arithmetic.
 """
 import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.string cimport memset
+from libc.stdint cimport uint8_t
 
 from sparsenet.native._random cimport TABLE_ORDER, draw, stream
 from sparsenet.native._sorting cimport keep_most_frequent
@@ -31,6 +40,43 @@ cdef Py_ssize_t gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return a
 
 
+# neurons a norm range holds at least (fewer ranges for small layers)
+MIN_RANGE_SIZE = 64
+
+
+def norm_ranges_of(weights, biases, n_ranges):
+    """Split the rows into ``n_ranges`` ranges of (nearly) equal size by the norm of ``[w,
+    b]``. Returns each row's range (uint8, 0 the shortest rows), the key's last coordinate
+    under the inner-product transform, ``sqrt(M_r^2 - |w|^2 - b^2)`` with ``M_r`` the largest
+    norm of the row's range (so every key of a range has norm ``M_r``; float32), and the
+    ``M_r`` (float64). Non-finite rows count as norm 0."""
+    # float32 products (a float64 einsum would copy the whole matrix first)
+    squared = np.einsum("ij,ij->i", weights, weights).astype(np.float64) + np.square(biases, dtype=np.float64)
+    squared[~np.isfinite(squared)] = 0.0
+    n = squared.shape[0]
+    ranges = np.empty(n, dtype=np.uint8)
+    ranges[np.argsort(squared, kind="stable")] = (np.arange(n) * n_ranges // max(n, 1)).astype(np.uint8)
+    largest = np.zeros(n_ranges)
+    np.maximum.at(largest, ranges, squared)
+    return ranges, np.sqrt(largest[ranges] - squared).astype(np.float32), np.sqrt(largest)
+
+
+def count_priorities(range_norms, n_tables, hashes_per_table):
+    """Rank of every (range, table count) pair as a score estimate, shape (n_ranges,
+    n_tables + 1), 1 the lowest, count 0 ranked 0. A neuron met in c of L tables shares about
+    p = (c / L)^(1 / K) of its K bits with the query, an angle of pi (1 - p) to it; times the
+    range's norm, the cosine of that angle estimates its score up to the query's norm."""
+    counts = np.arange(1, n_tables + 1)
+    cosines = np.cos(np.pi * (1.0 - (counts / n_tables) ** (1.0 / hashes_per_table)))
+    estimates = (np.asarray(range_norms)[:, None] * cosines[None, :]).ravel()
+    ranks = np.empty(estimates.size, dtype=np.int32)
+    # ties (equal norms) keep the higher count ahead; stable over the flattened order
+    ranks[np.lexsort((np.tile(counts, len(range_norms)), estimates))] = np.arange(1, estimates.size + 1)
+    priorities = np.zeros((len(range_norms), n_tables + 1), dtype=np.int32)
+    priorities[:, 1:] = ranks.reshape(len(range_norms), n_tables)
+    return priorities
+
+
 cdef class HashTables:
     """Hash tables over ``n_neurons`` neurons, using ``family`` to hash their weights.
 
@@ -40,10 +86,14 @@ cdef class HashTables:
     n_neurons : int
     bucket_capacity : int
         Most neurons kept in one bucket.
+    norm_ranges : int
+        With the "mips" family: ranges the neurons are split into by norm (fewer when a
+        range would hold under MIN_RANGE_SIZE neurons; 1 for the other families).
     """
 
     def __cinit__(self, HashFamily family, Py_ssize_t n_neurons, Py_ssize_t bucket_capacity,
-                  bucket_starts=None, members=None, long long n_builds=0):
+                  bucket_starts=None, members=None, long long n_builds=0, int norm_ranges=1,
+                  neuron_range=None, count_priority=None):
         if n_neurons < 1 or bucket_capacity < 1:
             raise ValueError("n_neurons and bucket_capacity must be positive")
         most_bits = int(np.ceil(np.log2(max(n_neurons, 2)))) + 2
@@ -55,8 +105,23 @@ cdef class HashTables:
         self.family, self.n_neurons, self.bucket_capacity = family, n_neurons, bucket_capacity
         self.n_builds = n_builds
         n_tables, n_buckets = family.n_tables, family.n_buckets
-        # append_best_ranked's scratch: the neurons met, their hit counts, a histogram of counts
-        self.ranking_scratch_size = 2 * self.most_members() + n_tables + 1
+        if not 1 <= norm_ranges <= 255:
+            raise ValueError(f"norm_ranges must lie in [1, 255], got {norm_ranges}")
+        self.n_ranges = max(1, min(norm_ranges, n_neurons // MIN_RANGE_SIZE)) if family.has_tail else 1
+        self.most_priority = <int> (self.n_ranges * n_tables)
+        # append_best_ranked's scratch: the neurons met, their hit counts, a histogram of ranks
+        self.ranking_scratch_size = 2 * self.most_members() + self.most_priority + 1
+        if neuron_range is None:
+            neuron_range = np.zeros(n_neurons, dtype=np.uint8)
+            count_priority = np.tile(np.arange(n_tables + 1, dtype=np.int32), (self.n_ranges, 1))
+        self.neuron_range = np.ascontiguousarray(neuron_range, dtype=np.uint8)
+        self.count_priority = np.ascontiguousarray(count_priority, dtype=np.int32)
+        if self.neuron_range.shape != (n_neurons,) or self.count_priority.shape != (self.n_ranges, n_tables + 1) \
+                or self.neuron_range.max(initial=0) >= self.n_ranges or self.count_priority.min() < 0 \
+                or self.count_priority.max() > self.most_priority:
+            raise ValueError("malformed norm ranges")
+        self.range_ptr = <const uint8_t *> cnp.PyArray_DATA(self.neuron_range)
+        self.priority_ptr = <const int *> cnp.PyArray_DATA(self.count_priority)
         if bucket_starts is None:
             bucket_starts = np.zeros((n_tables, n_buckets + 1), dtype=np.int32)
             members = np.zeros((n_tables, n_neurons), dtype=np.int32)
@@ -74,8 +139,8 @@ cdef class HashTables:
         self.members_ptr = <const int *> cnp.PyArray_DATA(self.members)
 
     def __reduce__(self):
-        return (HashTables, (self.family, self.n_neurons, self.bucket_capacity,
-                                self.bucket_starts, self.members, self.n_builds))
+        return (HashTables, (self.family, self.n_neurons, self.bucket_capacity, self.bucket_starts,
+                             self.members, self.n_builds, self.n_ranges, self.neuron_range, self.count_priority))
 
     @property
     def writeable(self):
@@ -83,9 +148,11 @@ cdef class HashTables:
         read-only memory map: the sampler then builds new ones)."""
         return bool(self.bucket_starts.flags.writeable and self.members.flags.writeable)
 
-    def build(self, weights, int n_threads=1):
+    def build(self, weights, int n_threads=1, biases=None):
         """Hash every neuron's weight row (``weights`` of shape (n_neurons, dimension), rows
-        contiguous float32, possibly spaced further apart) into every table."""
+        contiguous float32, possibly spaced further apart) into every table. The "mips"
+        family hashes each row with its bias (``biases``, required there, ignored elsewhere)
+        and the coordinate that brings every key to the largest norm among them."""
         if not self.writeable:
             raise ValueError("these tables are read-only (loaded from a memory map?): build new ones")
         weights = np.asarray(weights)
@@ -93,6 +160,19 @@ cdef class HashTables:
                 or weights.strides[1] != 4 or weights.strides[0] % 4:
             raise ValueError(f"weights must be float32 rows of shape ({self.n_neurons}, {self.family.dimension})")
         cdef const float *rows = <const float *> cnp.PyArray_DATA(weights)
+        cdef cnp.ndarray bias_values, completions
+        if self.family.has_tail:
+            if biases is None:
+                raise ValueError("the 'mips' family hashes each neuron with its bias: pass biases")
+            bias_values = np.ascontiguousarray(biases, dtype=np.float32)
+            if bias_values.ndim != 1 or bias_values.shape[0] != self.n_neurons:
+                raise ValueError(f"biases must hold {self.n_neurons} values")
+            ranges, completions, range_norms = norm_ranges_of(weights, bias_values, self.n_ranges)
+        else:  # placeholders, never read
+            bias_values = completions = np.zeros(1, dtype=np.float32)
+        cdef const float *bias_ptr = <const float *> cnp.PyArray_DATA(bias_values)
+        cdef const float *completion_ptr = <const float *> cnp.PyArray_DATA(completions)
+        cdef bint has_tail = self.family.has_tail
         cdef Py_ssize_t row_stride = weights.strides[0] // 4
         cdef Py_ssize_t n = self.n_neurons, n_tables = self.family.n_tables
         cdef Py_ssize_t n_buckets = self.family.n_buckets, capacity = self.bucket_capacity
@@ -120,6 +200,8 @@ cdef class HashTables:
         with nogil, parallel(num_threads=n_threads):
             for block in prange(n_blocks, schedule="static"):
                 self.family.buckets_of_rows(rows + block * 8 * row_stride, row_stride, min(8, n - block * 8),
+                                            bias_ptr + block * 8 if has_tail else bias_ptr,
+                                            completion_ptr + block * 8 if has_tail else completion_ptr,
                                             &codes[0, block * 8], n, &transposed[threadid(), 0])
         # then each thread fills whole tables: no two threads write one table
         with nogil, parallel(num_threads=min(n_threads, n_tables)):
@@ -148,13 +230,20 @@ cdef class HashTables:
                         table_members[counts[b]] = <int> r
                         counts[b] += 1
                     r = r + step - n if r >= n - step else r + step
+        if has_tail:
+            # new arrays, not writes into the old: a query running meanwhile keeps its own
+            self.neuron_range, self.count_priority = ranges, count_priorities(
+                range_norms, n_tables, self.family.hashes_per_table)
+            self.range_ptr = <const uint8_t *> cnp.PyArray_DATA(self.neuron_range)
+            self.priority_ptr = <const int *> cnp.PyArray_DATA(self.count_priority)
         self.n_builds += 1
 
     cdef Py_ssize_t append_best_ranked(self, const float *x, int *positions, int *scratch, int *active,
                                        Py_ssize_t n_active, Py_ssize_t capacity) noexcept nogil:
         """Append to active[n_active:capacity] the neurons met most often in x's buckets over
         all the tables (the more tables agree, the closer the neuron's weights to x), ties
-        going to the neuron met first. positions must be all zero on entry (nothing active
+        going to the neuron met first (with norm ranges: the best score estimates, see
+        count_priority). positions must be all zero on entry (nothing active
         yet); on return positions[neuron] holds each added neuron's position + 1. scratch
         holds ranking_scratch_size ints. Returns the new count."""
         cdef Py_ssize_t t, p, start, stop, i, kept, n_met = 0
@@ -178,10 +267,9 @@ cdef class HashTables:
                     n_met += 1
                 positions[neuron] += 1
         for i in range(n_met):
-            hits[i] = positions[met[i]]
+            hits[i] = self.priority_ptr[self.range_ptr[met[i]] * (self.family.n_tables + 1) + positions[met[i]]]
             positions[met[i]] = 0
-        kept = keep_most_frequent(met, hits, n_met, capacity - n_active, histogram,
-                                  <int> self.family.n_tables)
+        kept = keep_most_frequent(met, hits, n_met, capacity - n_active, histogram, self.most_priority)
         for i in range(kept):
             active[n_active] = met[i]
             n_active += 1

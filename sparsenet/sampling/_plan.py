@@ -30,6 +30,14 @@ DEFAULT_TABLES = 50
 LSH_SHARE = 0.1
 MET_PER_LSH_SLOT = 8.0
 DWTA_BITS_PER_HASH = 3
+# "mips" tables: neurons a bucket holds on average (K = log2(neurons / load)). The transform
+# puts most keys near one axis that queries never point along, so a query's buckets hold
+# far fewer neurons than the average and few bits a table keep the best-scoring ones found
+MIPS_BUCKET_LOAD = 256
+# "mips" tables: norm ranges (see sampling/_hash_tables.pyx). One: with more, keys spread
+# over all buckets, queries count many more neurons, and on both generators retrieval fell
+# (it rose on held-out words): benchmarks/results/hash_families_norm_ranges32.md
+MIPS_NORM_RANGES = 1
 # the rebuild interval stops growing here (steps)
 MAX_REBUILD_INTERVAL = 5000.0
 
@@ -69,7 +77,8 @@ class SamplingPlan:
         values (tables not built yet)."""
         family = HashFamily(self.hash_family, dimension, self.n_tables, self.hashes_per_table,
                             self.range_bits, hash_functions_seed(seed, 0))
-        return LayerSampler(HashTables(family, n_neurons, self.bucket_capacity), self.min_active,
+        tables = HashTables(family, n_neurons, self.bucket_capacity, norm_ranges=MIPS_NORM_RANGES)
+        return LayerSampler(tables, self.min_active,
                             self.lsh_share, self.rebuild_interval, self.rebuild_growth,
                             max(MAX_REBUILD_INTERVAL, self.rebuild_interval), self.redraw_every, seed)
 
@@ -90,6 +99,8 @@ def plan_sampling(n_outputs, *, output_sparsity, hash_family, n_tables, hashes_p
     lsh_room = max(1.0, LSH_SHARE * min_active)
     expected_load = max(2.0, MET_PER_LSH_SLOT * lsh_room / tables)
     range_bits = int(min(24, max(1, round(math.log2(max(2.0, n_outputs / expected_load))))))
+    if hash_family == "mips":
+        range_bits = max(1, round(math.log2(max(2.0, n_outputs / MIPS_BUCKET_LOAD))))
     if hashes_per_table == "auto":
         if hash_family == "dwta":
             hashes = min(8, max(2, round(range_bits / DWTA_BITS_PER_HASH)))

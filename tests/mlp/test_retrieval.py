@@ -6,6 +6,7 @@ from conftest import small_model
 
 from sparsenet.mlp._inputs import take_rows
 from sparsenet.mlp._retrieval import probe_rows, recall_of_best
+from sparsenet.sampling._hash_tables import HashTables
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,15 @@ def test_fit_records_retrieval_after_every_epoch(sampled_model, capsys):
         assert entry["training_candidates"] == model.network_.output_sampler.lsh_room
         assert entry["inference_candidates"] == 1000
         assert all(0.0 <= entry[f"{kind}_recall_at_{k}"] <= 1.0 for kind in ("training", "inference") for k in (10, 100))
-    assert model.sampling_stats_["inference_recall_at_10"] == model.retrieval_curve_[-1]["inference_recall_at_10"]
+    # the fitted model answers with tables of its final weights (rebuilt at the end of the
+    # fit), and its statistics describe those tables
+    tables = model.network_.output_sampler.tables
+    again = HashTables(tables.family, tables.n_neurons, tables.bucket_capacity, n_builds=tables.n_builds - 1)
+    again.build(model.coefs_[-1].T, biases=model.intercepts_[-1])
+    np.testing.assert_array_equal(again.bucket_starts, tables.bucket_starts)
+    for table, filled in enumerate(tables.bucket_starts[:, -1]):  # past `filled`: unused room
+        np.testing.assert_array_equal(again.members[table, :filled], tables.members[table, :filled])
+    assert model.sampling_stats_["table_builds"] == tables.n_builds
     model.set_params(verbose=True).partial_fit(X[:500], Y[:500])
     assert "tables find" in capsys.readouterr().out and len(model.retrieval_curve_) == 3
     model.set_params(verbose=False)

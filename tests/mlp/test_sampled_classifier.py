@@ -38,6 +38,8 @@ def test_sampled_classifier_learns_and_predicts_sparsely(xmc_problem):
         dict(n_tables=1, hashes_per_table=1, bucket_capacity=1),
         dict(n_tables=200, hashes_per_table=8, bucket_capacity=100000),
         dict(hash_family="simhash", hashes_per_table=20, n_tables=3),
+        dict(hash_family="mips", hashes_per_table=1, n_tables=2),
+        dict(hash_family="mips", bucket_capacity=1),
         dict(output_sparsity=1e-6),
     ],
 )

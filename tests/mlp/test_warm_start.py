@@ -65,6 +65,7 @@ def test_warm_start_to_a_sampled_output_layer_builds_tables(many_classes):
 
 @pytest.mark.parametrize("change, read", [
     ({"hash_family": "simhash"}, lambda sampler: sampler.tables.family.kind == "simhash"),
+    ({"hash_family": "mips"}, lambda sampler: sampler.tables.family.kind == "mips"),
     ({"n_tables": 3}, lambda sampler: sampler.tables.family.n_tables == 3),
     ({"hashes_per_table": 5}, lambda sampler: sampler.tables.family.hashes_per_table == 5),
     ({"bucket_capacity": 5}, lambda sampler: sampler.tables.bucket_capacity == 5),

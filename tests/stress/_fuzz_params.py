@@ -38,7 +38,7 @@ VALID = {
     "epsilon": [1e-300, 1e-45, 1e-8, 1.0, 1e300],
     "n_jobs": [None, 1, 2, -1, -2, -100],
     "output_sparsity": ["auto", 1.0, 1e-9, 0.01, 0.5, 0.999],
-    "hash_family": ["dwta", "simhash"],
+    "hash_family": ["dwta", "simhash", "mips"],
     "n_tables": ["auto", 1, 2, 1000],
     "hashes_per_table": ["auto", 1, 20],
     "bucket_capacity": ["auto", 1, 10**6],

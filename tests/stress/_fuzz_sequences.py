@@ -32,7 +32,7 @@ CHANGES = st.fixed_dictionaries({}, optional={
     "batch_size": st.sampled_from([1, 7, "auto"]),
     "loss": st.sampled_from(["auto", "softmax", "binary"]),
     "output_sparsity": st.sampled_from(["auto", 1.0, 0.5, 0.2]),
-    "hash_family": st.sampled_from(["dwta", "simhash"]),
+    "hash_family": st.sampled_from(["dwta", "simhash", "mips"]),
     "n_tables": st.sampled_from(["auto", 1, 3]),
     "n_jobs": st.sampled_from([None, 1, 2]),
     "hidden_layer_sizes": st.sampled_from([(4,), (3,), (4, 2)]),
