@@ -1,5 +1,5 @@
-from libc.stdint cimport uint8_t
 # Ranking helpers of inference (nogil, no allocation).
+from libc.stdint cimport uint8_t
 
 cdef Py_ssize_t insert_top_k(float score, long long label, Py_ssize_t k, Py_ssize_t filled,
                              long long *labels, float *best) noexcept nogil

@@ -1,7 +1,7 @@
 """Ranking helpers of inference: a row's running top k, and the candidates of sparse top-k."""
 from libc.math cimport exp, log
-from libc.stdlib cimport qsort
 from libc.stdint cimport uint8_t
+from libc.stdlib cimport qsort
 from libc.string cimport memset
 
 from sparsenet.native._sorting cimport compare_ints, keep_most_frequent
@@ -38,12 +38,11 @@ cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t k
                              const int *priority, int most_priority) noexcept nogil:
     """Turn ids[:count] (repeats included) into the candidates to score: the ``keep``
     distinct ids that repeat most (ties: the first met), plus every id of always[:n_always];
-    if fewer than k result, the lowest other ids are appended. With ``priority`` (else
-    NULL), an id repeated r times ranks as priority[id_group[id] * (most_hits + 1) + r]
-    (between 1 and most_priority) instead of r. The caller's buffers hold at least
-    max(count + n_always, k) ints; slots is a power of two n_slots >= 2 (count + n_always)
-    ints of scratch; histogram holds most_priority + 2 (most_hits + 2 without priority).
-    Returns the count."""
+    if fewer than k result, the lowest other ids are appended. An id repeated r times
+    ranks as priority[id_group[id] * (most_hits + 1) + r] (between 1 and most_priority; the
+    tables' HashTables.count_priority). The caller's buffers hold at least max(count +
+    n_always, k) ints; slots is a power of two n_slots >= 2 (count + n_always) ints of
+    scratch; histogram holds most_priority + 2. Returns the count."""
     cdef Py_ssize_t read, write = 0, present = 0, at
     cdef Py_ssize_t mask = n_slots - 1
     cdef int candidate = 0, wanted
@@ -64,13 +63,11 @@ cdef Py_ssize_t rank_and_pad(int *ids, int *hits, Py_ssize_t count, Py_ssize_t k
             hits[slots[at]] += 1
         else:
             hits[slots[at]] = -1  # always scored
-    if priority == NULL:
-        most_priority = most_hits
     for read in range(write):
         # the always-scored ids outrank every table count
         if hits[read] < 0:
             hits[read] = most_priority + 1
-        elif priority != NULL:
+        else:
             hits[read] = priority[id_group[ids[read]] * (most_hits + 1) + min(hits[read], most_hits)]
     count = keep_most_frequent(ids, hits, write, max(keep, k) + n_always, histogram, most_priority + 1)
     if count >= k:

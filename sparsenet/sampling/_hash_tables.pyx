@@ -24,8 +24,8 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
-from libc.string cimport memset
 from libc.stdint cimport uint8_t
+from libc.string cimport memset
 
 from sparsenet.native._random cimport TABLE_ORDER, draw, stream
 from sparsenet.native._sorting cimport keep_most_frequent
@@ -267,7 +267,9 @@ cdef class HashTables:
                     n_met += 1
                 positions[neuron] += 1
         for i in range(n_met):
-            hits[i] = self.priority_ptr[self.range_ptr[met[i]] * (self.family.n_tables + 1) + positions[met[i]]]
+            # one range ranks by the count itself (count_priority is then the identity)
+            hits[i] = positions[met[i]] if self.n_ranges == 1 else \
+                self.priority_ptr[self.range_ptr[met[i]] * (self.family.n_tables + 1) + positions[met[i]]]
             positions[met[i]] = 0
         kept = keep_most_frequent(met, hits, n_met, capacity - n_active, histogram, self.most_priority)
         for i in range(kept):
