@@ -100,3 +100,23 @@ def load_letter():
     X = raw[:, 1:].astype(np.float32)
     y = raw[:, 0]
     return X[:16000], y[:16000], X[16000:], y[16000:]
+
+
+def load_cooking(with_label_names=False):
+    """fastText-format lines: (texts, label sets) of the training and validation files, the
+    label sets as one sparse indicator over the labels of both; with ``with_label_names``,
+    also the labels' names (``__label__baking``, ...) in the indicator's column order."""
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    parts = []
+    for name in ("cooking.train", "cooking.valid"):
+        texts, labels = [], []
+        with open(DATA_DIR / "cooking" / name, encoding="utf-8") as handle:
+            for line in handle:
+                tokens = line.split()
+                labels.append([t for t in tokens if t.startswith("__label__")])
+                texts.append(" ".join(t for t in tokens if not t.startswith("__label__")))
+        parts.append((texts, labels))
+    binarizer = MultiLabelBinarizer(sparse_output=True).fit(parts[0][1] + parts[1][1])
+    data = [(texts, binarizer.transform(labels).tocsr()) for texts, labels in parts]
+    return (*data, binarizer.classes_) if with_label_names else data

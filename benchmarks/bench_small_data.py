@@ -156,24 +156,6 @@ def load_clinc():
     return (texts["train"], labels["train"]), (texts["test"], labels["test"])
 
 
-def load_cooking():
-    """fastText-format lines: (texts, label sets) of the training and validation files, the
-    label sets as one sparse indicator over the labels of both."""
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    parts = []
-    for name in ("cooking.train", "cooking.valid"):
-        texts, labels = [], []
-        with open(_data.DATA_DIR / "cooking" / name, encoding="utf-8") as handle:
-            for line in handle:
-                tokens = line.split()
-                labels.append([t for t in tokens if t.startswith("__label__")])
-                texts.append(" ".join(t for t in tokens if not t.startswith("__label__")))
-        parts.append((texts, labels))
-    binarizer = MultiLabelBinarizer(sparse_output=True).fit(parts[0][1] + parts[1][1])
-    return [(texts, binarizer.transform(labels).tocsr()) for texts, labels in parts]
-
-
 def load_fashion():
     def read(name, offset):
         with gzip.open(_data.DATA_DIR / "fashion_mnist" / name) as handle:
@@ -187,7 +169,7 @@ def load_family(name):
     if name in ("bibtex", "delicious"):
         return xc_family(name)
     if name == "cooking":
-        return (*load_cooking(), tfidf(ngram_range=(1, 2), sublinear_tf=True), "P@1")
+        return (*_data.load_cooking(), tfidf(ngram_range=(1, 2), sublinear_tf=True), "P@1")
     if name == "20ng":
         train_texts, train_labels, test_texts, test_labels = _data.load_20newsgroups()
         return (train_texts, train_labels), (test_texts, test_labels), tfidf(sublinear_tf=True, min_df=2), "accuracy"

@@ -18,6 +18,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sparsenet import UDTClassifier
+from sparsenet.udt import _classifier as udt_module
 from sparsenet.datasets import load_sms_spam
 
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
@@ -743,3 +744,22 @@ def test_auto_settings_read_the_column_types():
     X = np.array(list(zip(texts, long_codes)), dtype=object)
     clf = UDTClassifier(column_types=["text", "categorical"], max_iter=1, random_state=0).fit(X, np.arange(200) % 2)
     assert clf.featurizer_.char_ngrams == (3, 4) and not clf.featurizer_.use_idf
+
+
+def test_auto_hidden_width_follows_the_label_count():
+    # the rule: half the label count rounded up to a power of two, from 64 to 256 neurons
+    assert [udt_module.auto_hidden_width(n) for n in (2, 20, 128, 129, 150, 256, 257, 736, 670_091)] == \
+        [64, 64, 64, 128, 128, 128, 256, 256, 256]
+    texts = [f"word{i % 150} filler text" for i in range(600)]
+    labels = np.array([f"intent{i % 150}" for i in range(600)])
+    clf = UDTClassifier(random_state=0, n_jobs=1, max_iter=1).fit(texts, labels)
+    assert tuple(clf.classifier_.hidden_layer_sizes) == (128,)
+    # a multi-label indicator counts its columns; partial_fit counts the classes it is given
+    indicator = np.eye(300, dtype=np.int8)[np.arange(600) % 300]
+    assert tuple(UDTClassifier(random_state=0, n_jobs=1, max_iter=1).fit(texts, indicator)
+                 .classifier_.hidden_layer_sizes) == (256,)
+    streamed = UDTClassifier(random_state=0, n_jobs=1).partial_fit(texts[:10], labels[:10], classes=np.unique(labels))
+    assert tuple(streamed.classifier_.hidden_layer_sizes) == (128,)
+    # a width given by the user is kept
+    assert tuple(UDTClassifier(hidden_layer_sizes=(16,), random_state=0, n_jobs=1, max_iter=1)
+                 .fit(texts, labels).classifier_.hidden_layer_sizes) == (16,)
