@@ -16,6 +16,8 @@ from sparsenet.native._vector_ops cimport (
     dwta_winners8_lanes_generic,
     gradient_rows4,
     gradient_rows4_generic,
+    signed_sums8_lanes,
+    signed_sums8_lanes_generic,
 )
 
 
@@ -100,6 +102,29 @@ def dwta_winners(rows, bins, bint generic=False):
     else:
         dwta_winners8_lanes(&lanes[0, 0], &where[0, 0], where.shape[0], &winners[0, 0])
     return np.asarray(winners)[:, :vectors.shape[0]].T.copy()
+
+
+def signed_sums(rows, coordinates, signs, bint generic=False):
+    """The SimHash projections, shape (n_rows,), of up to 8 rows (shape (n_rows, dimension)):
+    ``sum_j signs[j] * row[coordinates[j]]`` by the kernel table builds use (AVX2 where the
+    CPU has it) or its plain loop: for tests."""
+    vectors = np.asarray(rows, dtype=np.float32)
+    cdef const int[::1] where = np.ascontiguousarray(coordinates, dtype=np.int32)
+    cdef const float[::1] sign = np.ascontiguousarray(signs, dtype=np.float32)
+    if vectors.ndim != 2 or not 1 <= vectors.shape[0] <= 8:
+        raise ValueError("rows must have shape (n_rows, dimension) with 1 <= n_rows <= 8")
+    if where.shape[0] != sign.shape[0] or where.shape[0] < 1:
+        raise ValueError("coordinates and signs must have the same length, at least 1")
+    if np.min(where) < 0 or np.max(where) >= vectors.shape[1]:
+        raise ValueError("coordinates index outside the rows")
+    cdef const float[:, ::1] lanes = np.ascontiguousarray(
+        np.vstack([vectors, np.zeros((8 - vectors.shape[0], vectors.shape[1]), dtype=np.float32)]).T)
+    cdef float[::1] sums = np.empty(8, dtype=np.float32)
+    if generic:
+        signed_sums8_lanes_generic(&lanes[0, 0], &where[0], &sign[0], where.shape[0], &sums[0])
+    else:
+        signed_sums8_lanes(&lanes[0, 0], &where[0], &sign[0], where.shape[0], &sums[0])
+    return np.asarray(sums)[:vectors.shape[0]].copy()
 
 
 def row_sort(const int32_t[::1] values, int depth_budget=-1):

@@ -229,6 +229,48 @@ static void dwta_winners8_lanes(const float *lanes, const int *bins, ptrdiff_t K
     dwta_winners8_lanes_generic(lanes, bins, K, winners);
 }
 
+/* Signed sums of 8 vectors side by side: out[i] = sum over j < m of signs[j] *
+ * lanes[bins[j] * 8 + i], added in the order of j (signs are +-1, so every product is exact
+ * and the sums equal a one-vector loop's, bit for bit). SimHash projections of a block of 8
+ * rows, from their transpose. */
+__attribute__((unused))
+static void signed_sums8_lanes_generic(const float *lanes, const int *bins, const float *signs,
+                                       ptrdiff_t m, float *out)
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = 0.0f;
+    for (ptrdiff_t j = 0; j < m; j++) {
+        const float *column = lanes + (ptrdiff_t)bins[j] * 8;
+        for (int i = 0; i < 8; i++)
+            out[i] += signs[j] * column[i];
+    }
+}
+
+#ifdef SN_HAVE_AVX2_PATH
+__attribute__((unused, target("avx2")))
+static void signed_sums8_lanes_avx2(const float *lanes, const int *bins, const float *signs,
+                                    ptrdiff_t m, float *out)
+{
+    __m256 sum = _mm256_setzero_ps();
+    for (ptrdiff_t j = 0; j < m; j++)
+        sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_set1_ps(signs[j]),
+                                               _mm256_loadu_ps(lanes + (ptrdiff_t)bins[j] * 8)));
+    _mm256_storeu_ps(out, sum);
+}
+#endif
+
+__attribute__((unused))
+static void signed_sums8_lanes(const float *lanes, const int *bins, const float *signs, ptrdiff_t m, float *out)
+{
+#ifdef SN_HAVE_AVX2_PATH
+    if (sn_cpu_has_avx2_fma()) {
+        signed_sums8_lanes_avx2(lanes, bins, signs, m, out);
+        return;
+    }
+#endif
+    signed_sums8_lanes_generic(lanes, bins, signs, m, out);
+}
+
 __attribute__((unused))
 static void vec_weighted_row_sum(float *out, const float *init, ptrdiff_t n,
                                  const float *coefficients, ptrdiff_t coefficient_stride,

@@ -14,6 +14,8 @@ cdef extern from "_vector_ops.h" nogil:
                               const int *row_ids, Py_ssize_t count)
     void dwta_winners8_lanes(const float *lanes, const int *bins, Py_ssize_t K, int *winners)
     void dwta_winners8_lanes_generic(const float *lanes, const int *bins, Py_ssize_t K, int *winners)
+    void signed_sums8_lanes(const float *lanes, const int *bins, const float *signs, Py_ssize_t m, float *out)
+    void signed_sums8_lanes_generic(const float *lanes, const int *bins, const float *signs, Py_ssize_t m, float *out)
     void block_scores(float *out, Py_ssize_t out_stride, Py_ssize_t count,
                       const float *hidden_t, Py_ssize_t n_in,
                       const float *weights, Py_ssize_t row_stride, const float *biases,

@@ -24,7 +24,7 @@ import numpy as np
 
 cimport numpy as cnp
 
-from sparsenet.native._vector_ops cimport dwta_winners8_lanes
+from sparsenet.native._vector_ops cimport dwta_winners8_lanes, signed_sums8_lanes
 
 cnp.import_array()
 
@@ -168,7 +168,10 @@ cdef class HashFamily:
         winners come from 8 vector compares instead of a gather per row and hash."""
         cdef Py_ssize_t i, c, t, h, K = self.hashes_per_table, dimension = self.dimension
         cdef int[8 * 32] winners
-        if not self.is_dwta or self.sample_size != 8:
+        if not self.is_dwta:
+            self.projection_buckets8(rows, row_stride, count, biases, completions, codes, codes_stride, scratch)
+            return
+        if self.sample_size != 8:
             for i in range(count):
                 for t in range(self.n_tables):
                     codes[t * codes_stride + i] = self.key_bucket(
@@ -182,6 +185,40 @@ cdef class HashFamily:
             dwta_winners8_lanes(scratch, self.coordinates_ptr + t * K * 8, K, winners)
             for i in range(count):
                 codes[t * codes_stride + i] = self.dwta_bucket(winners + i, 8, t)
+
+    cdef void projection_buckets8(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
+                                  const float *biases, const float *completions,
+                                  unsigned int *codes, Py_ssize_t codes_stride, float *scratch) noexcept nogil:
+        """buckets_of_rows for the projection families: the rows are transposed into scratch,
+        so that every coordinate a projection reads is one contiguous vector of 8 rows and
+        the 8 projections advance together (a gather per row and coordinate made key builds
+        of large layers the slowest part of training). Each row's sum runs in the order of
+        key_bucket, so the codes are the same."""
+        cdef Py_ssize_t i, c, t, h, K = self.hashes_per_table, m = self.sample_size
+        cdef float tail_bias, tail_completion
+        cdef float[8] projections, bias8, completion8
+        cdef unsigned long long[8] code8
+        for c in range(self.dimension):
+            for i in range(8):
+                scratch[c * 8 + i] = rows[i * row_stride + c] if i < count else 0.0
+        for i in range(8):
+            bias8[i] = biases[i] if self.has_tail and i < count else 0.0
+            completion8[i] = completions[i] if self.has_tail and i < count else 0.0
+        for t in range(self.n_tables):
+            for i in range(8):
+                code8[i] = 0
+            for h in range(K):
+                signed_sums8_lanes(scratch, self.coordinates_ptr + (t * K + h) * m,
+                                   self.signs_ptr + (t * K + h) * m, m, projections)
+                if self.has_tail:
+                    tail_bias = self.tail_ptr[(t * K + h) * 2]
+                    tail_completion = self.tail_ptr[(t * K + h) * 2 + 1]
+                    for i in range(8):
+                        projections[i] += tail_bias * bias8[i] + tail_completion * completion8[i]
+                for i in range(8):
+                    code8[i] = (code8[i] << 1) | <unsigned long long> (projections[i] > 0)
+            for i in range(count):
+                codes[t * codes_stride + i] = self.fold(code8[i], K, t)
 
     def hash_rows(self, X):
         """Buckets of each row of a float32 matrix, hashed as a query, in every table: shape

@@ -4,7 +4,7 @@ each against NumPy and its portable twin."""
 import numpy as np
 import pytest
 
-from sparsenet.native._kernel_probes import block_products, dwta_winners, gradient_products, row_sort
+from sparsenet.native._kernel_probes import block_products, dwta_winners, gradient_products, row_sort, signed_sums
 
 
 @pytest.mark.parametrize("count", [1, 7, 16])
@@ -90,3 +90,24 @@ def test_row_sorts(values, depth_budget):
     # -1: bucket sort; 0: heapsort (the quicksort's fallback); else quicksort
     values = np.asarray(values, dtype=np.int32)
     assert np.array_equal(row_sort(values, depth_budget), np.sort(values))
+
+
+def test_signed_sums_of_table_builds_equal_a_one_row_loop_bit_for_bit():
+    # SimHash keys are hashed 8 rows at a time and queries one at a time: the sums must agree
+    # exactly, or a neuron could miss its own query's bucket
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        dimension, n_rows, m = int(rng.integers(1, 200)), int(rng.integers(1, 9)), int(rng.integers(1, 80))
+        rows = (rng.standard_normal((n_rows, dimension)) * 10.0 ** rng.integers(-3, 4)).astype(np.float32)
+        coordinates = rng.integers(0, dimension, m)
+        signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), m)
+        expected = []
+        for row in rows:
+            total = np.float32(0)
+            for j in range(m):
+                total = np.float32(total + signs[j] * row[coordinates[j]])
+            expected.append(total)
+        assert signed_sums(rows, coordinates, signs).tolist() == expected
+        assert signed_sums(rows, coordinates, signs, generic=True).tolist() == expected
+    with pytest.raises(ValueError, match="outside"):
+        signed_sums(np.ones((1, 8)), np.array([8]), np.array([1.0]))

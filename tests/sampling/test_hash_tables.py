@@ -106,16 +106,31 @@ def test_invalid_settings_are_refused():
                       np.zeros((2, 17), dtype=np.int32), np.full((2, 10), 99, dtype=np.int32))
 
 
-def test_table_builds_put_each_neuron_in_its_query_bucket():
+@pytest.mark.parametrize("kind", ["dwta", "simhash"])
+def test_table_builds_put_each_neuron_in_its_query_bucket(kind):
     # the build hashes 8 neurons at a time from their transpose, a query one vector at a
-    # time: both must give a neuron the same bucket, or queries would miss it
+    # time: both must give a neuron the same bucket, or queries would miss it (203 neurons:
+    # the last block of 8 is partial)
     rng = np.random.default_rng(1)
     weights = rng.standard_normal((203, 16)).astype(np.float32)
     weights[rng.random(weights.shape) < 0.4] = 0.0  # empty bins: densification
-    sampler = HashTables(HashFamily("dwta", 16, 6, 3, 9, 7), 203, 203)
+    sampler = HashTables(HashFamily(kind, 16, 6, 3, 9, 7), 203, 203)
     sampler.build(weights)
     for neuron in range(0, 203, 7):
         assert neuron in sampler.query(weights[neuron]).tolist()
+
+
+def test_mips_key_of_the_longest_row_with_bias_one_is_its_own_query():
+    # the longest row's completion is 0, so with bias 1 its key [w, 1, 0] is the query of w:
+    # the 8-row build and the one-vector query must put it in the same bucket of every table
+    rng = np.random.default_rng(2)
+    weights = rng.standard_normal((203, 16)).astype(np.float32)
+    for longest in (5, 200):  # in a full block and in the partial last one
+        scaled = weights.copy()
+        scaled[longest] *= 3
+        sampler = HashTables(HashFamily("mips", 16, 6, 4, 8, 3), 203, 203)
+        sampler.build(scaled, biases=np.ones(203, dtype=np.float32))
+        assert longest in sampler.query(scaled[longest]).tolist()
 
 
 def top_scoring_found(kind, weights, biases, queries, candidates, seed, norm_ranges=1):
