@@ -147,12 +147,13 @@ def tree_peers(X_train, Y_train, X_test, Y_test, runs=4):
     return rows
 
 
-def sparsenet_rows(X_train, Y_train, X_test, Y_test, seeds=(0, 1, 2, 3), epochs=None):
+def sparsenet_rows(X_train, Y_train, X_test, Y_test, seeds=(0, 1, 2, 3), epochs=None,
+                   estimator=SparseMLPClassifier, name="sparsenet SparseMLPClassifier"):
     """sparsenet with default settings, random_state 0 to 3: the mean row (one seed moves
     P@1 by about half a point). Each run's ``n_iter_`` is appended to ``epochs`` if given."""
     scores, seconds = [], []
     for seed in seeds:
-        clf = SparseMLPClassifier(n_jobs=args.threads, random_state=seed)
+        clf = estimator(n_jobs=args.threads, random_state=seed)
         with Timer() as timer:
             clf.fit(X_train, Y_train)
         top = clf.predict_topk(X_test, 5)
@@ -161,7 +162,7 @@ def sparsenet_rows(X_train, Y_train, X_test, Y_test, seeds=(0, 1, 2, 3), epochs=
         print("sparsenet seed", seed, [f"{v:.2f}" for v in scores[-1]], f"{timer.seconds:.1f} s", clf.n_iter_, "epochs", flush=True)
         if epochs is not None:
             epochs.append(clf.n_iter_)
-    return [mean_row(f"sparsenet SparseMLPClassifier (defaults, random_state {seeds[0]}-{seeds[-1]})", scores, seconds)]
+    return [mean_row(f"{name} (defaults, random_state {seeds[0]}-{seeds[-1]})", scores, seconds)]
 
 
 def delicious():
@@ -244,17 +245,9 @@ def cooking():
     column = np.array(train_texts, dtype=object).reshape(-1, 1)
     test_column = np.array(test_texts, dtype=object).reshape(-1, 1)
     header = ["model", "P@1", "P@3", "P@5", "train s"]
-    scores, seconds, epochs = [], [], []
-    for seed in range(4):
-        clf = UDTClassifier(n_jobs=args.threads, random_state=seed)
-        with Timer() as timer:
-            clf.fit(column, Y_train)
-        top = clf.predict_topk(test_column, 5)
-        scores.append([100 * precision_at_k(Y_test, top, k) for k in (1, 3, 5)])
-        seconds.append(timer.seconds)
-        epochs.append(clf.n_iter_)
-        print("UDTClassifier seed", seed, [f"{v:.2f}" for v in scores[-1]], f"{timer.seconds:.1f} s", flush=True)
-    rows = [mean_row("sparsenet UDTClassifier on the raw text (defaults, random_state 0-3)", scores, seconds)]
+    epochs = []
+    rows = sparsenet_rows(column, Y_train, test_column, Y_test, epochs=epochs, estimator=UDTClassifier,
+                          name="sparsenet UDTClassifier on the raw text")
     rows += fasttext_rows(str(DATA_DIR / "cooking" / "cooking.train"), test_texts, Y_test, label_names)
     # the trees need a vector space: TF-IDF of word uni- and bigrams, fitted on the training
     # questions (not timed)
