@@ -18,6 +18,6 @@ cdef class HashFamily:
     cdef void buckets_of_rows(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
                               const float *biases, const float *completions, unsigned int *codes,
                               Py_ssize_t codes_stride, float *scratch) noexcept nogil
-    cdef void projection_buckets8(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
-                                  const float *biases, const float *completions, unsigned int *codes,
-                                  Py_ssize_t codes_stride, float *scratch) noexcept nogil
+    cdef void projection_buckets8(self, Py_ssize_t count, const float *biases, const float *completions,
+                                  unsigned int *codes, Py_ssize_t codes_stride,
+                                  const float *transposed) noexcept nogil

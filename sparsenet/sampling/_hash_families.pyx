@@ -32,6 +32,16 @@ cdef enum:
     DWTA_BIN_BITS = 3  # a bin of 8 coordinates: its winner takes 3 bits
 
 
+cdef inline void transpose8(const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
+                            Py_ssize_t dimension, float *transposed) noexcept nogil:
+    """Up to 8 rows as dimension vectors of 8 (missing rows as zeros): the layout both
+    families' 8-row key builds read coordinate by coordinate."""
+    cdef Py_ssize_t i, c
+    for c in range(dimension):
+        for i in range(8):
+            transposed[c * 8 + i] = rows[i * row_stride + c] if i < count else 0.0
+
+
 cdef class HashFamily:
     """L tables of K hashes each over vectors of ``dimension`` floats.
 
@@ -166,41 +176,34 @@ cdef class HashFamily:
         With DWTA bins of 8, the rows are first transposed into scratch (8 * dimension
         floats), so that each coordinate of the 8 rows is one contiguous vector and a bin's
         winners come from 8 vector compares instead of a gather per row and hash."""
-        cdef Py_ssize_t i, c, t, h, K = self.hashes_per_table, dimension = self.dimension
+        cdef Py_ssize_t i, t, K = self.hashes_per_table
         cdef int[8 * 32] winners
-        if not self.is_dwta:
-            self.projection_buckets8(rows, row_stride, count, biases, completions, codes, codes_stride, scratch)
-            return
-        if self.sample_size != 8:
+        if self.is_dwta and self.sample_size != 8:
             for i in range(count):
                 for t in range(self.n_tables):
-                    codes[t * codes_stride + i] = self.key_bucket(
-                        rows + i * row_stride, biases[i] if self.has_tail else 0.0,
-                        completions[i] if self.has_tail else 0.0, t)
+                    codes[t * codes_stride + i] = self.key_bucket(rows + i * row_stride, 0.0, 0.0, t)
             return
-        for c in range(dimension):
-            for i in range(8):
-                scratch[c * 8 + i] = rows[i * row_stride + c] if i < count else 0.0
+        transpose8(rows, row_stride, count, self.dimension, scratch)
+        if not self.is_dwta:
+            self.projection_buckets8(count, biases, completions, codes, codes_stride, scratch)
+            return
         for t in range(self.n_tables):
             dwta_winners8_lanes(scratch, self.coordinates_ptr + t * K * 8, K, winners)
             for i in range(count):
                 codes[t * codes_stride + i] = self.dwta_bucket(winners + i, 8, t)
 
-    cdef void projection_buckets8(self, const float *rows, Py_ssize_t row_stride, Py_ssize_t count,
-                                  const float *biases, const float *completions,
-                                  unsigned int *codes, Py_ssize_t codes_stride, float *scratch) noexcept nogil:
-        """buckets_of_rows for the projection families: the rows are transposed into scratch,
-        so that every coordinate a projection reads is one contiguous vector of 8 rows and
-        the 8 projections advance together (a gather per row and coordinate made key builds
-        of large layers the slowest part of training). Each row's sum runs in the order of
+    cdef void projection_buckets8(self, Py_ssize_t count, const float *biases, const float *completions,
+                                  unsigned int *codes, Py_ssize_t codes_stride,
+                                  const float *transposed) noexcept nogil:
+        """buckets_of_rows for the projection families, from the 8 rows' transpose: every
+        coordinate a projection reads is one contiguous vector of 8 rows, so the 8
+        projections advance together (a gather per row and coordinate made key builds of
+        large layers the slowest part of training). Each row's sum runs in the order of
         key_bucket, so the codes are the same."""
-        cdef Py_ssize_t i, c, t, h, K = self.hashes_per_table, m = self.sample_size
+        cdef Py_ssize_t i, t, h, K = self.hashes_per_table, m = self.sample_size
         cdef float tail_bias, tail_completion
         cdef float[8] projections, bias8, completion8
         cdef unsigned long long[8] code8
-        for c in range(self.dimension):
-            for i in range(8):
-                scratch[c * 8 + i] = rows[i * row_stride + c] if i < count else 0.0
         for i in range(8):
             bias8[i] = biases[i] if self.has_tail and i < count else 0.0
             completion8[i] = completions[i] if self.has_tail and i < count else 0.0
@@ -208,7 +211,7 @@ cdef class HashFamily:
             for i in range(8):
                 code8[i] = 0
             for h in range(K):
-                signed_sums8_lanes(scratch, self.coordinates_ptr + (t * K + h) * m,
+                signed_sums8_lanes(transposed, self.coordinates_ptr + (t * K + h) * m,
                                    self.signs_ptr + (t * K + h) * m, m, projections)
                 if self.has_tail:
                     tail_bias = self.tail_ptr[(t * K + h) * 2]
