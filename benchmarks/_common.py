@@ -57,3 +57,18 @@ def report(name, title, text):
     body = f"## {title}\n\n{text}\n"
     (RESULTS_DIR / f"{name}.md").write_text(body)
     print("\n" + body)
+
+
+def p_at_1(clf, X_test, y_true):
+    """P@1 (%) of a fitted sparsenet model by sparse and by exact inference, in that order;
+    y_true a label matrix or a vector of labels."""
+    import numpy as np
+
+    from sparsenet.metrics import precision_at_k
+
+    cells = []
+    for exact in (False, True):
+        top = clf.predict_topk(X_test, 1, exact=exact)
+        multi_label = hasattr(y_true, "tocsr")
+        cells.append(100 * (precision_at_k(y_true, top, 1) if multi_label else (top[:, 0] == np.asarray(y_true)).mean()))
+    return cells

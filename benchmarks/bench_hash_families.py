@@ -18,7 +18,7 @@ Usage:
 
     python benchmarks/bench_hash_families.py [--threads 2] [--problems generated prototypes words]
 """
-from _common import Timer, machine_line, markdown_table, parse_args, report
+from _common import Timer, machine_line, markdown_table, p_at_1, parse_args, report
 
 
 def options(parser):
@@ -29,26 +29,13 @@ args = parse_args(__doc__, options)
 
 import warnings  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 from _prototype_generator import make_prototype_problem  # noqa: E402
 from sparsenet import SparseMLPClassifier  # noqa: E402
 from sparsenet.datasets import make_extreme_classification  # noqa: E402
-from sparsenet.metrics import precision_at_k  # noqa: E402
 
 warnings.simplefilter("ignore")
 FAMILIES = ("dwta", "simhash", "mips")
 rows = []
-
-
-def p_at_1(clf, X_test, y_true):
-    """P@1 by sparse and by exact inference; y_true a label matrix or a vector of labels."""
-    cells = []
-    for exact in (False, True):
-        top = clf.predict_topk(X_test, 1, exact=exact)
-        multi_label = hasattr(y_true, "tocsr")
-        cells.append(100 * (precision_at_k(y_true, top, 1) if multi_label else (top[:, 0] == np.asarray(y_true)).mean()))
-    return cells
 
 
 def measure(problem, make_model, X_train, y_train, X_test, y_test):

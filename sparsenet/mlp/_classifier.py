@@ -117,7 +117,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         (always), the other labels of its batch (shared negatives, as frequent as the
         labels themselves), and pseudo-random neurons if those run short. "auto" is dense under
         4,000 classes, then follows BOLT: 0.02, 0.01 from 10,000 and 0.005 from 20,000
-        classes. 1.0 trains the output layer densely.
+        classes, but computes at least 1,000 neurons a sample (enough negatives for the
+        sampled softmax to rank like the full one). 1.0 trains the output layer densely.
     hash_family : {"dwta", "simhash", "mips"}, default="dwta"
         Locality-sensitive hash family of the tables: densified winner-take-all, signed
         random projections, or signed random projections after the transform for maximum

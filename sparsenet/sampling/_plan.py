@@ -1,8 +1,8 @@
 """The sampling plan of a layer: its settings resolved from the layer's size.
 
 The rules follow the BOLT paper's auto-tuning (Meisburger et al., CIKM 2023) and SLIDE's
-published settings (see SPARSITY_BY_SIZE for where we depart from them): an output sparsity
-that falls as the layer grows; 50 tables; DWTA codes of 3 bits per hash with range 2^(3 x hashes per table);
+published settings (see SPARSITY_BY_SIZE and MIN_AUTO_ACTIVE for where we depart from them):
+an output sparsity that falls as the layer grows, with a floor of active neurons; 50 tables; DWTA codes of 3 bits per hash with range 2^(3 x hashes per table);
 buckets capped at four times their expected load; tables rebuilt on a schedule that slows
 as training settles.
 """
@@ -19,6 +19,13 @@ from sparsenet.sampling._hash_tables import HashTables
 # that accuracy wins.
 SPARSITY_BY_SIZE = ((4000, 1.0), (10_000, 0.02), (20_000, 0.01))
 SMALLEST_SPARSITY = 0.005
+# output_sparsity="auto" computes at least this many output neurons a sample: the sampled
+# softmax estimates the full one from its negatives, and BOLT's share alone leaves too few
+# in the tens of thousands (100 at 20,000 labels, 250 at 50,000). On two generators of
+# different structure at 20,000 labels (benchmarks/bench_active_set.py), exact P@1 rose
+# steeply up to 1,000 neurons and reached dense training's there; 2,000 added at most 1.4
+# points for a third more time.
+MIN_AUTO_ACTIVE = 1000
 DEFAULT_TABLES = 50
 # share of the minimum active set the tables supply (the rest: labels, the batch's other
 # labels). Measured on generated problems (25,000 rows, 3 epochs, P@1 exact / sparse top-k):
@@ -92,7 +99,8 @@ def plan_sampling(n_outputs, *, output_sparsity, hash_family, n_tables, hashes_p
         return None
     tables = DEFAULT_TABLES if n_tables == "auto" else int(n_tables)
     # at least a label and one negative, or softmax over the active set has no gradient
-    min_active = min(n_outputs, max(2, math.ceil(sparsity * n_outputs)))
+    floor = MIN_AUTO_ACTIVE if output_sparsity == "auto" else 2
+    min_active = min(n_outputs, max(floor, math.ceil(sparsity * n_outputs)))
     # the tables supply up to LSH_SHARE of the active set, ranked by how many tables return
     # each neuron; buckets are sized so that all tables together meet a few times that
     # many neurons, enough to rank, few enough to count quickly
