@@ -173,9 +173,10 @@ cdef class HashFamily:
                               unsigned int *codes, Py_ssize_t codes_stride, float *scratch) noexcept nogil:
         """Buckets of up to 8 rows in every table: codes[t * codes_stride + i] for row i (for
         "mips", of the keys ``[row i, biases[i], completions[i]]``).
-        With DWTA bins of 8, the rows are first transposed into scratch (8 * dimension
-        floats), so that each coordinate of the 8 rows is one contiguous vector and a bin's
-        winners come from 8 vector compares instead of a gather per row and hash."""
+        The rows are first transposed into scratch (8 * dimension floats), so that each
+        coordinate of the 8 rows is one contiguous vector: a DWTA bin's winners come from 8
+        vector compares, a projection's 8 sums from one pass, instead of a gather per row
+        and hash (DWTA bins of other sizes than 8 take the one-row path)."""
         cdef Py_ssize_t i, t, K = self.hashes_per_table
         cdef int[8 * 32] winners
         if self.is_dwta and self.sample_size != 8:
