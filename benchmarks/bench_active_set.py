@@ -43,6 +43,9 @@ rows = []
 
 
 def retrieval(clf):
+    """What the tables the model ends with (rebuilt from its final weights, the ones sparse
+    inference uses) find of probed training rows' exact top 10, as bench_hash_families.py
+    reports it; bench_xmc.py's retrieval_cell gives the last epoch's instead."""
     stats = clf.sampling_stats_
     if stats is None:
         return "n/a"

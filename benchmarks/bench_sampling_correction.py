@@ -16,7 +16,7 @@ Usage:
 
     python benchmarks/bench_sampling_correction.py [--threads 2] [--families generated prototypes words]
 """
-from _common import Timer, machine_line, markdown_table, parse_args, report
+from _common import Timer, machine_line, markdown_table, p_at_1, parse_args, report
 
 
 def options(parser):
@@ -32,7 +32,6 @@ import numpy as np  # noqa: E402
 from _prototype_generator import make_prototype_problem  # noqa: E402
 from sparsenet import SparseMLPClassifier  # noqa: E402
 from sparsenet.datasets import make_extreme_classification  # noqa: E402
-from sparsenet.metrics import precision_at_k  # noqa: E402
 
 warnings.simplefilter("ignore")
 rows = []
@@ -47,8 +46,7 @@ def generated_family(name, X, Y):
                                       n_jobs=args.threads)
             with Timer() as timer:
                 clf.fit(X_train, Y_train)
-            sparse_p1 = 100 * precision_at_k(Y_test, clf.predict_topk(X_test, 1), 1)
-            exact_p1 = 100 * precision_at_k(Y_test, clf.predict_topk(X_test, 1, exact=True), 1)
+            sparse_p1, exact_p1 = p_at_1(clf, X_test, Y_test)
             rows.append([name, f"{epochs}", str(correction), f"{sparse_p1:.2f}", f"{exact_p1:.2f}", "n/a", "n/a",
                          f"{timer.seconds:.1f}"])
             print(rows[-1], flush=True)
