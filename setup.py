@@ -97,6 +97,8 @@ MODULES = [
     "engine/_network",
     "engine/_adam",
     "engine/_initialisation",
+    "engine/_hidden_sampling",
+    "engine/_training_call",
     "engine/_trainer",
     "udt/_text_hashing",
     "udt/_row_weighting",

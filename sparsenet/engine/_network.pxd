@@ -21,7 +21,12 @@ cdef struct LayerStack:
     Layer *layers
     Py_ssize_t n_layers
     Py_ssize_t *hidden_offsets
-    Py_ssize_t hidden_total
+    Py_ssize_t hidden_total        # activations, then the scratch of a sampled hidden layer
+    # a sampled hidden layer (0: none): inference keeps its `hidden_keep` highest activations
+    # (the neurons its tables approximate in training), zeroing the rest
+    Py_ssize_t sampled_hidden
+    Py_ssize_t hidden_keep
+    Py_ssize_t scratch_offset
 
 cdef class BoundLayers:
     # a LayerStack over the network's arrays of one moment, valid while this object lives:
@@ -31,6 +36,11 @@ cdef class BoundLayers:
 
 cdef void forward_hidden(const LayerStack *net, const InputRows *X, Py_ssize_t row,
                          float *hidden) noexcept nogil
+cdef void forward_input_layer(const LayerStack *net, const InputRows *X, Py_ssize_t row,
+                              float *hidden) noexcept nogil
+cdef void forward_dense_layer(const LayerStack *net, Py_ssize_t l, float *hidden) noexcept nogil
+cdef void forward_active(const LayerStack *net, Py_ssize_t l, float *hidden, const int *neurons,
+                         Py_ssize_t count) noexcept nogil
 
 cdef void score_neurons(const Layer *layer, const float *inputs, const int *neurons,
                         Py_ssize_t count, float *scores) noexcept nogil
@@ -39,5 +49,8 @@ cdef class Network:
     cdef readonly list weights
     cdef readonly list biases
     cdef readonly list samplers        # per layer: a LayerSampler, or None (dense)
+    # inference through a sampled hidden layer: all its activations (True) or only the
+    # sampler's min_active highest (False, the default: what training computes)
+    cdef public bint dense_hidden_inference
     cdef readonly Py_ssize_t n_layers
     cpdef BoundLayers bind(self)

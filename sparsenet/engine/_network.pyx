@@ -14,7 +14,7 @@ from libc.float cimport FLT_MAX
 from libc.math cimport INFINITY, exp, fabsf
 from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
 from sparsenet.engine._ranking cimport insert_top_k, log_sum_exp, rank_and_pad, select_top_k
@@ -25,11 +25,10 @@ from sparsenet.sampling._hash_tables cimport HashTables
 cnp.import_array()
 
 
-cdef void forward_hidden(const LayerStack *net, const InputRows *X, Py_ssize_t row,
-                         float *hidden) noexcept nogil:
-    """Forward one input row through the hidden layers; activations go to `hidden`."""
+cdef void forward_input_layer(const LayerStack *net, const InputRows *X, Py_ssize_t row,
+                              float *hidden) noexcept nogil:
+    """The first hidden layer's activations of one input row, to hidden[:width]."""
     cdef const Layer *layer = &net.layers[0]
-    cdef Py_ssize_t l
     cdef long long start
     if X.indices != NULL:
         start = X.indptr[row]
@@ -39,10 +38,83 @@ cdef void forward_hidden(const LayerStack *net, const InputRows *X, Py_ssize_t r
         vec_weighted_row_sum(hidden, layer.biases, layer.n_out, X.data + row * X.n_features, 1,
                              layer.weights, layer.row_stride, NULL, X.n_features)
     vec_relu(hidden, layer.n_out)
+
+
+cdef void forward_dense_layer(const LayerStack *net, Py_ssize_t l, float *hidden) noexcept nogil:
+    """Hidden layer l (l >= 1) from layer l - 1, every neuron."""
+    cdef const Layer *layer = &net.layers[l]
+    score_neurons(layer, hidden + net.hidden_offsets[l - 1], NULL, layer.n_out, hidden + net.hidden_offsets[l])
+    vec_relu(hidden + net.hidden_offsets[l], layer.n_out)
+
+
+cdef void forward_active(const LayerStack *net, Py_ssize_t l, float *hidden, const int *neurons,
+                         Py_ssize_t count) noexcept nogil:
+    """Hidden layer l (l >= 1) from layer l - 1, only `neurons`: the others are zero."""
+    cdef const Layer *layer = &net.layers[l]
+    cdef float *out = hidden + net.hidden_offsets[l]
+    cdef const float *inputs = hidden + net.hidden_offsets[l - 1]
+    cdef Py_ssize_t k, neuron
+    cdef float value
+    memset(out, 0, layer.n_out * sizeof(float))
+    for k in range(count):
+        neuron = neurons[k]
+        value = layer.biases[neuron] + vec_dot(layer.weights + neuron * layer.row_stride, inputs, layer.n_in)
+        out[neuron] = value if value > 0 else 0
+
+
+cdef float kth_largest(float *values, Py_ssize_t n, Py_ssize_t k) noexcept nogil:
+    """The k-th largest of values[:n] (1 <= k <= n), which it reorders: Hoare's selection
+    with the middle element as pivot, linear on average."""
+    cdef Py_ssize_t low = 0, high = n - 1, i, j, target = k - 1
+    cdef float pivot, t
+    while low < high:
+        pivot = values[low + (high - low) // 2]
+        i, j = low, high
+        while i <= j:
+            while values[i] > pivot:
+                i += 1
+            while values[j] < pivot:
+                j -= 1
+            if i <= j:
+                t = values[i]
+                values[i] = values[j]
+                values[j] = t
+                i += 1
+                j -= 1
+        if target <= j:
+            high = j
+        elif target >= i:
+            low = i
+        else:
+            break
+    return values[target]
+
+
+cdef void keep_highest(float *values, Py_ssize_t n, Py_ssize_t k, float *scratch) noexcept nogil:
+    """Zero all but the k highest of values[:n] (ties at the k-th value are all kept)."""
+    cdef Py_ssize_t i
+    cdef float threshold
+    if k >= n:
+        return
+    memcpy(scratch, values, n * sizeof(float))
+    threshold = kth_largest(scratch, n, k)
+    for i in range(n):
+        if values[i] < threshold:
+            values[i] = 0
+
+
+cdef void forward_hidden(const LayerStack *net, const InputRows *X, Py_ssize_t row,
+                         float *hidden) noexcept nogil:
+    """Forward one input row through the hidden layers; activations go to `hidden` (which
+    holds net.hidden_total floats). A sampled hidden layer keeps its hidden_keep highest
+    activations."""
+    cdef Py_ssize_t l
+    forward_input_layer(net, X, row, hidden)
     for l in range(1, net.n_layers - 1):
-        layer = &net.layers[l]
-        score_neurons(layer, hidden + net.hidden_offsets[l - 1], NULL, layer.n_out, hidden + net.hidden_offsets[l])
-        vec_relu(hidden + net.hidden_offsets[l], layer.n_out)
+        forward_dense_layer(net, l, hidden)
+        if l == net.sampled_hidden and net.hidden_keep > 0:
+            keep_highest(hidden + net.hidden_offsets[l], net.layers[l].n_out, net.hidden_keep,
+                         hidden + net.scratch_offset)
 
 
 cdef void score_neurons(const Layer *layer, const float *inputs, const int *neurons,
@@ -117,8 +189,8 @@ cdef class Network:
         ``biases[l]`` has shape ``(n_out of layer l,)``.
     samplers : list of LayerSampler or None, default=None
         One slot per layer: the sampler that chooses which of the layer's neurons a training
-        sample computes, or None for a dense layer. Only the output layer can be sampled
-        today.
+        sample computes, or None for a dense layer: the output layer, and at most one
+        hidden layer after the first (see ``set_sampler``).
     """
 
     def __cinit__(self, list weights, list biases, list samplers=None):
@@ -166,11 +238,20 @@ cdef class Network:
             bound.stack.hidden_offsets[l] = bound.stack.hidden_total
             if l < self.n_layers - 1:
                 bound.stack.hidden_total += bound.stack.layers[l].n_out
+        bound.stack.scratch_offset = bound.stack.hidden_total
+        bound.stack.sampled_hidden = self.sampled_hidden_layer
+        bound.stack.hidden_keep = 0
+        if bound.stack.sampled_hidden > 0:
+            if not self.dense_hidden_inference:
+                bound.stack.hidden_keep = (<LayerSampler> self.samplers[bound.stack.sampled_hidden]).min_active
+            bound.stack.hidden_total += bound.stack.layers[bound.stack.sampled_hidden].n_out
         return bound
 
     def set_sampler(self, sampler, Py_ssize_t layer=-1):
-        """Put a LayerSampler in a layer's slot (None: the layer is dense). Only the output
-        layer (the default) can be sampled so far."""
+        """Put a LayerSampler in a layer's slot (None: the layer is dense). The output layer
+        (the default) can be sampled, and one hidden layer after the first (the first reads
+        the sparse input, stored feature-major): a hidden layer's sampler takes all its
+        neurons from the tables (``lsh_share=1``), as it has no labels to share."""
         if layer < 0:
             layer += self.n_layers
         if not 0 <= layer < self.n_layers:
@@ -178,12 +259,26 @@ cdef class Network:
         if sampler is not None:
             if not isinstance(sampler, LayerSampler):
                 raise TypeError("sampler must be a LayerSampler or None")
-            if layer != self.n_layers - 1:
-                raise NotImplementedError("only the output layer can be sampled so far")
+            if layer == 0:
+                raise ValueError("the first hidden layer cannot be sampled: it reads the input")
+            hidden = self.sampled_hidden_layer
+            if layer < self.n_layers - 1:
+                if hidden not in (0, layer):
+                    raise ValueError(f"layer {hidden} is sampled already: one hidden layer can be sampled")
+                if (<LayerSampler> sampler).shared_room != 0:
+                    raise ValueError("a hidden layer's sampler must take its neurons from the tables (lsh_share=1)")
             n_in, n_out = layer_shape(self.weights[layer], layer)
             if sampler.n_neurons != n_out or sampler.tables.family.dimension != n_in:
                 raise ValueError(f"the sampler does not match layer {layer}'s shape ({n_out} neurons of {n_in} inputs)")
         self.samplers[layer] = sampler
+
+    @property
+    def sampled_hidden_layer(self):
+        """The index of the sampled hidden layer, 0 when every hidden layer is dense."""
+        for l in range(1, self.n_layers - 1):
+            if self.samplers[l] is not None:
+                return l
+        return 0
 
     @property
     def output_sampler(self):

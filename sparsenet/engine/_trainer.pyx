@@ -12,8 +12,10 @@ slot, block, span, shared and own neurons are defined in docs/engine.md):
    inputs cheap.
 
 Which output neurons a sample computes is the output layer's sampler's business
-(sampling/_active_sets.pyx); a dense output layer has none. Because every sum runs in a
-fixed order, results are bit-identical for any thread count.
+(sampling/_active_sets.pyx); a dense output layer has none. A sampled hidden layer's part of
+the step is engine/_hidden_sampling.pyx's. Because every sum runs in a fixed order, results
+are bit-identical for any thread count. The call's settings and scratch are TrainingCall's
+(engine/_training_call.pyx).
 
 The trainer keeps no pointer into the network or the optimiser state between steps: each
 step binds the current arrays first, so weights swapped between steps are never misread.
@@ -23,16 +25,12 @@ import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport isfinite
-from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
-from sparsenet.engine._adam cimport AdamState, AdamStep, adam_on_row, adam_on_vector
-from sparsenet.engine._batch_groups cimport BatchGroups
-from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
-from sparsenet.engine._input_rows import checked_labels
-from sparsenet.engine._losses cimport BINARY_LOSS, SOFTMAX_LOSS, LossKind, add_negative_offsets, loss_and_errors
-from sparsenet.engine._network cimport BoundLayers, Layer, LayerStack, Network, forward_hidden, score_neurons
-from sparsenet.engine._settings import LOSSES
+from sparsenet.engine._adam cimport adam_on_row, adam_on_vector
+from sparsenet.engine._losses cimport SOFTMAX_LOSS, add_negative_offsets, loss_and_errors
+from sparsenet.engine._network cimport Layer, Network, forward_hidden, score_neurons
+from sparsenet.engine._training_call cimport MAX_SPAN_BLOCKS, NEURON_CHUNK, UPDATE_PREFETCH_AHEAD, TrainingCall
 from sparsenet.native._openmp cimport sn_barrier
 from sparsenet.native._timing cimport now
 from sparsenet.native._vector_ops cimport (
@@ -44,164 +42,14 @@ from sparsenet.native._vector_ops cimport (
     vec_relu_backward,
     vec_weighted_row_sum,
 )
-from sparsenet.sampling._active_sets cimport LayerSampler
 
 cnp.import_array()
 
 
-# SN_BLOCK (16) samples score the output neurons they all compute together: each such weight
-# row is read once per block (16 last hidden layers of 128 floats: 8 KB, in L1 with the row).
-# A thread takes a span of up to MAX_SPAN_BLOCKS blocks at once, NEURON_CHUNK neurons at a
-# time, so that a large layer's weights come from memory once for all of them
-cdef enum:
-    MAX_SPAN_BLOCKS = 4
-    NEURON_CHUNK = 256
-    UPDATE_PREFETCH_AHEAD = 4
-
-# the phases of a step, for Trainer.phase_seconds
-PHASES = ("forward_backward", "update_input_layer", "update_later_layers")
-
-
-cdef class Trainer:
-    """The machinery of one training call on ``network`` (trained in place; its output
-    layer's sampler, if any, chooses each sample's active neurons): batch scratch, the bound
-    data set, and the step. Adam's state lives in ``adam`` (it outlives the trainer)."""
-    cdef readonly Network network
-    cdef readonly AdamState adam
-    cdef LayerSampler sampler          # the output layer's, None for a dense layer
-    cdef LossKind loss
-    cdef int n_threads
-    cdef Py_ssize_t batch_capacity, n_outputs, active_capacity
-    cdef double[3] phase_totals       # wall-clock seconds spent in each phase (PHASES)
-    # the step's view of the network and of Adam's bias moments (valid during a step only)
-    cdef BoundLayers bound
-    cdef const LayerStack *net
-    cdef const Layer *layers
-    cdef Py_ssize_t n_layers
-    cdef const Py_ssize_t *hidden_offsets
-    cdef float **bias_m
-    cdef float **bias_v
-    cdef AdamStep step_coefficients
-    # per-batch scratch: each sample owns one slot of these
-    cdef float[:, ::1] activations     # (batch, hidden_total)
-    cdef float[:, ::1] errors          # (batch, hidden_total): back-propagated dLoss/dz
-    cdef float[:, ::1] output_errors   # (batch, active_capacity): scores, then dLoss/dscores
-    cdef int[:, ::1] active_neurons    # (batch, active_capacity): a sampled layer's own neurons
-    cdef int[:, ::1] label_slots       # (batch, most labels): where each label sits among the outputs
-    cdef long long[::1] output_starts, output_stops
-    cdef long long[::1] input_starts, input_stops
-    cdef double[::1] sample_losses
-    cdef float[:, ::1] row_gradients   # (n_threads, longest row): gradient rows of a thread
-    cdef float[:, ::1] span_lanes      # (n_threads, ...): a span's last hidden layers and errors, transposed
-    cdef BatchGroups input_groups, output_groups
-    # the bound data set
-    cdef object X_ref, y_indptr_ref, y_indices_ref
-    cdef InputRows X
-    cdef const long long *y_indptr
-    cdef const int *y_indices
-
-    def __cinit__(self, Network network, AdamState adam):
-        self.network, self.adam = network, adam
-        self.phase_totals[:] = [0.0, 0.0, 0.0]
-        self.n_threads = 1
-        self.batch_capacity = 0
-        self.n_layers = network.n_layers
-        self.bias_m = <float **> malloc(self.n_layers * sizeof(float *))
-        self.bias_v = <float **> malloc(self.n_layers * sizeof(float *))
-        if self.bias_m == NULL or self.bias_v == NULL:
-            raise MemoryError()
-
-    def __dealloc__(self):
-        free(self.bias_m)
-        free(self.bias_v)
-
-    def configure(self, adam_settings, str loss, Py_ssize_t batch_size, int n_threads):
-        """Set the step's settings and allocate the scratch for batches of up to batch_size
-        rows. ``adam_settings``: an AdamSettings; ``loss``: "softmax" (the outputs share one
-        softmax) or "binary" (every output its own sigmoid, trained against whether its
-        label is present). The output sampler's plan (if any) came with it."""
-        if batch_size < 1 or n_threads < 1:
-            raise ValueError("batch_size and n_threads must be positive")
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-        cdef Network net = self.network
-        self.adam.configure(adam_settings)
-        self.adam.lay_out(net)
-        self.loss = BINARY_LOSS if loss == "binary" else SOFTMAX_LOSS
-        self.n_threads = n_threads
-        self.sampler = net.output_sampler
-        self.n_outputs = net.n_outputs
-        if self.sampler is not None:  # builds the tables before the first step
-            self.sampler.rebuild_if_due(net.weights[net.n_layers - 1], net.biases[net.n_layers - 1], self.adam.step,
-                                        n_threads)
-        sizes = [net.weights[0].shape[1]] + [w.shape[1] for w in net.weights[1:]]
-        hidden_total = sum(net.hidden_sizes)
-        # room for four neurons' gradient rows (or one input-layer row)
-        longest_row = max([sizes[0]] + [4 * width for width in sizes[1:]])
-        self.batch_capacity = batch_size
-        self.activations = np.zeros((batch_size, hidden_total), dtype=np.float32)
-        self.errors = np.zeros((batch_size, hidden_total), dtype=np.float32)
-        self.sample_losses = np.zeros(batch_size, dtype=np.float64)
-        self.input_starts = np.zeros(batch_size, dtype=np.int64)
-        self.input_stops = np.zeros(batch_size, dtype=np.int64)
-        self.output_starts = np.zeros(batch_size, dtype=np.int64)
-        self.output_stops = np.zeros(batch_size, dtype=np.int64)
-        self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
-        self.span_lanes = np.zeros((n_threads, 2 * MAX_SPAN_BLOCKS * SN_BLOCK * sizes[len(sizes) - 1]), dtype=np.float32)
-
-    def set_learning_rate(self, double learning_rate):
-        """Change the step size between steps (for a schedule); the moments are kept."""
-        self.adam.set_learning_rate(learning_rate)
-
-    def bind(self, X, y_indptr, y_indices):
-        """Attach a data set: X (checked against the network) and its labels as CSR
-        (indptr, indices).
-
-        Everything a batch reads is validated here, once, so that `train_batch` only needs to
-        check its row ids.
-        """
-        cdef Network net = self.network
-        cdef Py_ssize_t n_rows, capacity
-        if self.batch_capacity == 0:
-            raise RuntimeError("configure() must be called before bind()")
-        self.X = bind_input_rows(X, net.n_features)
-        n_rows = self.X.n_rows
-        y_indptr, y_indices = checked_labels(y_indptr, y_indices, n_rows, net.n_outputs)
-        self.X_ref, self.y_indptr_ref, self.y_indices_ref = X, y_indptr, y_indices
-        self.y_indptr = <const long long *> cnp.PyArray_DATA(y_indptr)
-        self.y_indices = <const int *> cnp.PyArray_DATA(y_indices)
-        # room for the grouped batch: at most the nonzeros of the batch_capacity fullest rows
-        fullest = min(self.batch_capacity, n_rows)
-        if self.X.indices != NULL:
-            row_nnz = np.diff(X.indptr)
-            capacity = int(np.partition(row_nnz, n_rows - fullest)[n_rows - fullest:].sum()) if fullest else 0
-        else:
-            capacity = self.batch_capacity * net.n_features
-        self.input_groups = BatchGroups(net.n_features, capacity)
-        most_labels = int(np.diff(y_indptr).max()) if n_rows else 0
-        if self.sampler is None:
-            self.active_capacity = self.n_outputs
-        else:
-            self.sampler.prepare(self.n_threads, most_labels,
-                                 np.bincount(y_indices, minlength=self.n_outputs) / max(n_rows, 1))
-            self.active_capacity = self.sampler.active_capacity
-            self.output_groups = BatchGroups(self.n_outputs, self.batch_capacity * self.active_capacity)
-            self.active_neurons = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.int32)
-            self.label_slots = np.zeros((self.batch_capacity, max(1, most_labels)), dtype=np.int32)
-        self.output_errors = np.zeros((self.batch_capacity, self.active_capacity), dtype=np.float32)
-
-    def release(self):
-        """Drop the bound data set and the scratch (the optimiser state stays)."""
-        self.X_ref = self.y_indptr_ref = self.y_indices_ref = None
-        self.X.n_rows = 0
-        self.batch_capacity = 0
-        self.activations = self.errors = self.output_errors = None
-        self.active_neurons = self.label_slots = None
-        self.row_gradients = self.span_lanes = None
-        self.sample_losses = None
-        self.input_groups = self.output_groups = None
-        if self.sampler is not None:
-            self.sampler.release()
+cdef class Trainer(TrainingCall):
+    """One training call on ``network`` (trained in place; its layers' samplers, if any,
+    choose each sample's active neurons) and its step. Adam's state lives in ``adam`` (it
+    outlives the trainer)."""
 
     cdef void _bind_step(self) except *:
         """Point the step at the network's current arrays and Adam's (laid out first)."""
@@ -209,6 +57,9 @@ cdef class Trainer:
         self.adam.ensure_laid_out(self.network)
         self.bound = self.network.bind()
         self.net = &self.bound.stack
+        if self.net.hidden_total > self.activations.shape[1] or \
+                self.net.sampled_hidden != (0 if self.hidden is None else self.hidden.layer):
+            raise RuntimeError("the network's samplers changed since configure()")
         self.layers, self.hidden_offsets = self.net.layers, self.net.hidden_offsets
         for l in range(self.n_layers):
             self.bias_m[l] = <float *> cnp.PyArray_DATA(self.adam.bias_m[l])
@@ -219,13 +70,6 @@ cdef class Trainer:
         self.net = NULL
         self.layers = NULL
         self.hidden_offsets = NULL
-
-    def use_threads(self, int n_threads):
-        """Run the next steps on n_threads threads, from 1 to the number configured (the
-        per-thread scratch): results do not depend on it, only the time."""
-        if not 1 <= n_threads <= self.row_gradients.shape[0]:
-            raise ValueError(f"n_threads must lie in [1, {self.row_gradients.shape[0]}], got {n_threads}")
-        self.n_threads = n_threads
 
     def train_batch(self, rows):
         """One Adam step on the rows ``rows`` of the bound data set; returns their summed loss.
@@ -272,6 +116,9 @@ cdef class Trainer:
         if self.sampler is not None:
             self.sampler.rebuild_if_due(self.network.weights[self.n_layers - 1], self.network.biases[self.n_layers - 1],
                                         step, self.n_threads)
+        if self.hidden is not None:
+            self.hidden.sampler.rebuild_if_due(self.network.weights[self.hidden.layer],
+                                               self.network.biases[self.hidden.layer], step, self.n_threads)
         return total
 
     def active_sets(self, rows):
@@ -306,16 +153,6 @@ cdef class Trainer:
             self._unbind_step()
         return sets
 
-    @property
-    def phase_seconds(self):
-        """Wall-clock seconds spent in each phase of the steps so far (since construction)."""
-        return {name: self.phase_totals[i] for i, name in enumerate(PHASES)}
-
-    @property
-    def sampling_stats(self):
-        """The output sampler's diagnostics of this training call (None for a dense layer)."""
-        return None if self.sampler is None else self.sampler.diagnostics
-
     cdef void _forward_backward(self, const long long *batch, Py_ssize_t n) noexcept nogil:
         """Phase 1 over the samples; meanwhile one thread groups the batch's input features
         (serial work hidden behind the parallel work).
@@ -349,7 +186,10 @@ cdef class Trainer:
         cdef Py_ssize_t n_shared, n_active
         cdef float *hidden = &self.activations[slot, 0]
         cdef const float *last_hidden = hidden + self.hidden_offsets[self.n_layers - 2]
-        forward_hidden(self.net, &self.X, row, hidden)
+        if self.hidden is None:
+            forward_hidden(self.net, &self.X, row, hidden)
+        else:
+            self.hidden.forward(self.net, &self.X, row, hidden, slot, self.adam.step, tid)
         if self.sampler is None:
             return
         n_shared = self.sampler.n_shared
@@ -389,6 +229,9 @@ cdef class Trainer:
         cdef float *errors_t = hidden_t + MAX_SPAN_BLOCKS * lanes
         cdef float *previous
         cdef long long row
+        if dense and self.hidden is not None and self.hidden.layer == self.n_layers - 2:
+            self._span_from_sampled_hidden(batch, first, count)
+            return
         # lanes past the span's samples must be zeros (they are scored, never read back)
         memset(hidden_t, 0, n_blocks * lanes * sizeof(float))
         memset(errors_t, 0, n_blocks * lanes * sizeof(float))
@@ -439,6 +282,21 @@ cdef class Trainer:
             vec_relu_backward(previous, &self.activations[i, last], n_in)
             self._backprop_hidden(i)
 
+    cdef void _span_from_sampled_hidden(self, const long long *batch, Py_ssize_t first, Py_ssize_t count) noexcept nogil:
+        """_span for a dense output layer over a sampled last hidden layer: each sample reads
+        only its active neurons (sets differ by sample, so the block kernels do not apply)."""
+        cdef Py_ssize_t i, last = self.hidden_offsets[self.n_layers - 2]
+        cdef long long row
+        for i in range(first, first + count):
+            row = batch[i]
+            self.hidden.score_dense_layer(self.net, i, &self.activations[i, 0], &self.output_errors[i, 0])
+            self.sample_losses[i] = loss_and_errors(
+                self.loss, &self.output_errors[i, 0], self.n_outputs, &self.y_indices[self.y_indptr[row]],
+                self.y_indptr[row + 1] - self.y_indptr[row], NULL)
+            self.hidden.backprop_dense_layer(self.net, i, &self.output_errors[i, 0], &self.errors[i, 0])
+            vec_relu_backward(&self.errors[i, last], &self.activations[i, last], self.layers[self.n_layers - 1].n_in)
+            self._backprop_hidden(i)
+
     cdef void _backprop_hidden(self, Py_ssize_t slot) noexcept nogil:
         """Back-propagate the slot's errors from the last hidden layer down to the first."""
         cdef Py_ssize_t l
@@ -447,9 +305,12 @@ cdef class Trainer:
         cdef float *hidden = &self.activations[slot, 0]
         for l in range(self.n_layers - 2, 0, -1):
             layer = &self.layers[l]
-            vec_weighted_row_sum(errors + self.hidden_offsets[l - 1], NULL, layer.n_in,
-                                 errors + self.hidden_offsets[l], 1, layer.weights, layer.row_stride,
-                                 NULL, layer.n_out)
+            if self.hidden is not None and l == self.hidden.layer:
+                self.hidden.backprop(self.net, slot, errors)
+            else:
+                vec_weighted_row_sum(errors + self.hidden_offsets[l - 1], NULL, layer.n_in,
+                                     errors + self.hidden_offsets[l], 1, layer.weights, layer.row_stride,
+                                     NULL, layer.n_out)
             vec_relu_backward(errors + self.hidden_offsets[l - 1], hidden + self.hidden_offsets[l - 1], layer.n_in)
 
     cdef void _update_input_layer(self, Py_ssize_t n) noexcept nogil:
@@ -467,6 +328,8 @@ cdef class Trainer:
                     if self.sampler is not None:
                         self.output_groups.group(n, &self.output_starts[0], &self.output_stops[0],
                                                  &self.active_neurons[0, 0], &self.output_errors[0, 0])
+                    if self.hidden is not None:
+                        self.hidden.group(n)
                     continue
                 g = item - 1
                 gradient = &self.row_gradients[threadid(), 0]
@@ -500,8 +363,12 @@ cdef class Trainer:
         cdef const float *errors
         cdef Py_ssize_t errors_stride, activations_stride = self.activations.shape[1]
         cdef const float *inputs
-        cdef bint sampled
+        cdef bint sampled, sparse_inputs
         cdef Py_ssize_t neuron
+        cdef const int *group_ids
+        cdef const long long *group_start
+        cdef const int *entry_sample
+        cdef const float *entry_value
         for l in range(1, self.n_layers):
             n_in, n_out = self.layers[l].n_in, self.layers[l].n_out
             inputs = &self.activations[0, 0] + self.hidden_offsets[l - 1]
@@ -512,27 +379,41 @@ cdef class Trainer:
                 errors = &self.errors[0, 0] + self.hidden_offsets[l]
                 errors_stride = self.errors.shape[1]
             # a sampled layer: the neurons samples chose themselves (grouped), then the
-            # step's shared neurons, which every sample of the batch computed
-            n_own = self.output_groups.n_groups if sampled else 0
-            n_common = self.sampler.n_shared if sampled else n_out
+            # step's shared neurons, which every sample of the batch computed (a sampled
+            # hidden layer has only its own)
+            n_own, n_common = 0, n_out
+            if sampled:
+                n_own, n_common = self.output_groups.n_groups, self.sampler.n_shared
+                group_ids, group_start = &self.output_groups.ids[0], &self.output_groups.group_start[0]
+                entry_sample, entry_value = &self.output_groups.entry_sample[0], &self.output_groups.entry_value[0]
+            elif self.hidden is not None and l == self.hidden.layer:
+                n_own, n_common = self.hidden.groups.n_groups, 0
+                group_ids, group_start = &self.hidden.groups.ids[0], &self.hidden.groups.group_start[0]
+                entry_sample, entry_value = &self.hidden.groups.entry_sample[0], &self.hidden.groups.entry_value[0]
             n_units = n_own + (n_common + 3) // 4
+            # inputs from a sampled hidden layer: zero but at each sample's active neurons
+            sparse_inputs = self.hidden is not None and l == self.hidden.layer + 1
             with parallel(num_threads=self.n_threads):
                 for unit in prange(n_units, schedule="dynamic", chunksize=4):
                     gradient = &self.row_gradients[threadid(), 0]
                     if unit < n_own:
-                        first = self.output_groups.group_start[unit]
-                        count = self.output_groups.group_start[unit + 1] - first
-                        vec_weighted_row_sum(gradient, NULL, n_in, &self.output_groups.entry_value[first], 1,
-                                             inputs, activations_stride, &self.output_groups.entry_sample[first], count)
+                        first = group_start[unit]
+                        count = group_start[unit + 1] - first
+                        vec_weighted_row_sum(gradient, NULL, n_in, entry_value + first, 1,
+                                             inputs, activations_stride, entry_sample + first, count)
                         bias_gradient = 0.0
                         for s in range(count):
-                            bias_gradient = bias_gradient + self.output_groups.entry_value[first + s]
-                        self._adam_on_neuron(l, self.output_groups.ids[unit], gradient, bias_gradient, inv_batch)
+                            bias_gradient = bias_gradient + entry_value[first + s]
+                        self._adam_on_neuron(l, group_ids[unit], gradient, bias_gradient, inv_batch)
                     else:
                         first = 4 * (unit - n_own)
                         count = min(4, n_common - first)
-                        gradient_rows4(gradient, n_in, count, errors + first, errors_stride,
-                                       inputs, activations_stride, n)
+                        if sparse_inputs:
+                            self.hidden.gradient_rows(gradient, n_in, first, count, errors, errors_stride,
+                                                      inputs, activations_stride, n)
+                        else:
+                            gradient_rows4(gradient, n_in, count, errors + first, errors_stride,
+                                           inputs, activations_stride, n)
                         for r in range(count):
                             bias_gradient = 0.0
                             for s in range(n):
