@@ -18,7 +18,7 @@ from sparsenet.mlp._parameters import (
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
-from sparsenet.mlp._warm_start import apply_parameter_changes, uses_binary_outputs
+from sparsenet.mlp._warm_start import apply_parameter_changes, attach_hidden_sampler, uses_binary_outputs
 from sparsenet.native._openmp import resolve_n_threads
 
 # Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
@@ -145,6 +145,14 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         rare labels are seldom pushed down and exact inference (``predict``,
         ``predict_proba``) ranks them too high, the more so the longer training runs; with
         it, the first few epochs learn more slowly, as dense training does (see the README).
+    hidden_sparsity : float in (0, 1] or "auto", default="auto"
+        Share of the last hidden layer's neurons a training sample computes, with two
+        hidden layers or more (the first reads the input and stays dense). Below 1, each
+        sample computes the neurons that "mips" tables over the layer rank highest for its
+        previous layer; only those are back-propagated and updated, and prediction keeps the
+        layer's ``hidden_sparsity * width`` highest activations. "auto" keeps it dense:
+        sampled, it lost accuracy against dense training of the same network wherever we
+        measured (benchmarks/results/hidden_sampling.md).
 
     Attributes
     ----------
@@ -260,6 +268,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         rebuild_growth=1.1,
         redraw_hashes_every=20,
         sampling_correction=True,
+        hidden_sparsity="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -290,6 +299,7 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.rebuild_growth = rebuild_growth
         self.redraw_hashes_every = redraw_hashes_every
         self.sampling_correction = sampling_correction
+        self.hidden_sparsity = hidden_sparsity
 
     # ------------------------------------------------------------------ fitting
 
@@ -380,6 +390,8 @@ class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
         if plan is not None:
             self.network_.set_sampler(plan.new_sampler(n_classes, hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
         self._sampling_plan = plan
+        self._hidden_sampling_plan = None
+        attach_hidden_sampler(self, self.network_)
         self.sampling_stats_ = None
         self._binary_outputs = uses_binary_outputs(self.loss, target_encoder.multilabel, plan)
         self.label_counts_ = np.zeros(n_classes, dtype=np.int64)

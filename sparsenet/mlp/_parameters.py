@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sparsenet.engine._settings import AdamSettings
-from sparsenet.sampling._plan import plan_sampling
+from sparsenet.sampling._plan import plan_hidden_sampling, plan_sampling
 
 # n_jobs of at most this many threads, far more than any machine's cores: a larger count is
 # a mistake, refused before it reaches the engine's C ints
@@ -71,6 +71,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "rebuild_growth": [NumberInterval(Real, 1, None, closed="left")],
     "redraw_hashes_every": [NumberInterval(Integral, 0, None, closed="left")],
     "sampling_correction": ["boolean"],
+    "hidden_sparsity": [NumberInterval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
 }
 
 # the parameters of a sampled output layer (sampling/_plan.py)
@@ -118,3 +119,14 @@ def adam_settings(params):
 def sampling_plan(params, n_outputs):
     """The SamplingPlan of an output layer of n_outputs neurons, or None when it stays dense."""
     return plan_sampling(n_outputs, **{name: getattr(params, name) for name in SAMPLING_PARAMETERS})
+
+
+def hidden_sampling_plan(params, hidden):
+    """The SamplingPlan of the last hidden layer of a network with hidden layers of sizes
+    ``hidden``, or None when it stays dense (always with one hidden layer: the first reads
+    the input)."""
+    if len(hidden) < 2:
+        return None
+    return plan_hidden_sampling(hidden[-1], hidden_sparsity=getattr(params, "hidden_sparsity", "auto"), n_tables=params.n_tables,
+                                rebuild_interval=params.rebuild_interval, rebuild_growth=params.rebuild_growth,
+                                redraw_hashes_every=params.redraw_hashes_every)

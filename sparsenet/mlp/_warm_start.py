@@ -9,13 +9,15 @@ silently keeping the old shape would train something other than what the user as
 - the output layer's sampling (``output_sparsity``, ``hash_family``, ``n_tables``,
   ``hashes_per_table``, ``bucket_capacity``): a new sampler is made, its tables built from the
   current weights at the next step (or none, when the layer becomes dense);
+- ``hidden_sparsity`` (and the table settings it shares): the last hidden layer gets a new
+  sampler, or none;
 - ``loss``: the output layer is trained with the new loss from the next step on.
 """
 import dataclasses
 
 import numpy as np
 
-from sparsenet.mlp._parameters import hidden_sizes, sampling_plan
+from sparsenet.mlp._parameters import hidden_sampling_plan, hidden_sizes, sampling_plan
 
 
 def uses_binary_outputs(loss, multilabel, plan):
@@ -31,6 +33,18 @@ def table_shape(plan):
     if plan is None:
         return None
     return dataclasses.replace(plan, rebuild_interval=1, rebuild_growth=1.0, redraw_every=0)
+
+
+def attach_hidden_sampler(model, network):
+    """Give the network's last hidden layer the sampler its parameters ask for (or none),
+    when they differ from the one it was fitted with."""
+    hidden = list(network.hidden_sizes)
+    plan = hidden_sampling_plan(model, hidden)
+    if len(hidden) >= 2 and table_shape(plan) != table_shape(getattr(model, "_hidden_sampling_plan", None)):
+        sampler = None if plan is None else plan.new_sampler(hidden[-1], hidden[-2],
+                                                             model._rng.randint(np.iinfo(np.int32).max))
+        network.set_sampler(sampler, len(hidden) - 1)
+    model._hidden_sampling_plan = plan
 
 
 def apply_parameter_changes(model):
@@ -53,4 +67,5 @@ def apply_parameter_changes(model):
             sampler = plan.new_sampler(n_classes, network.hidden_sizes[-1], seed)
         network.set_sampler(sampler)
     model._sampling_plan = plan
+    attach_hidden_sampler(model, network)
     model._binary_outputs = uses_binary_outputs(model.loss, model._targets.multilabel, plan)

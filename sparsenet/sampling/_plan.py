@@ -126,3 +126,28 @@ def plan_sampling(n_outputs, *, output_sparsity, hash_family, n_tables, hashes_p
         capacity = int(bucket_capacity)
     return SamplingPlan(sparsity, min_active, LSH_SHARE, hash_family, tables, hashes, range_bits, capacity,
                         int(rebuild_interval), float(rebuild_growth), int(redraw_hashes_every))
+
+
+# a sampled hidden layer's tables: "mips", which ranks neurons by their activation (weights
+# and bias), what inference keeps (the layer's highest activations); DWTA compares
+# directions only (the two side by side: benchmarks/results/hidden_sampling.md)
+HIDDEN_HASH_FAMILY = "mips"
+# a hidden layer's tables: neurons a bucket holds on average. A layer of a few thousand
+# neurons is small for 50 tables: buckets of a few neurons each keep the count that ranks
+# them meaningful
+HIDDEN_BUCKET_LOAD = 8
+
+
+def plan_hidden_sampling(width, *, hidden_sparsity, n_tables, rebuild_interval, rebuild_growth, redraw_hashes_every):
+    """A SamplingPlan for a hidden layer of ``width`` neurons (the estimator's parameters of
+    the same names), or None when it stays dense ("auto" is dense: see the estimator's
+    ``hidden_sparsity``). Every active neuron comes from the tables: a hidden layer has no
+    labels to share."""
+    if hidden_sparsity == "auto" or float(hidden_sparsity) >= 1.0:
+        return None
+    min_active = min(width, max(1, math.ceil(float(hidden_sparsity) * width)))
+    tables = DEFAULT_TABLES if n_tables == "auto" else int(n_tables)
+    range_bits = min(max_range_bits(width), max(1, round(math.log2(max(2.0, width / HIDDEN_BUCKET_LOAD)))))
+    capacity = 8 * HIDDEN_BUCKET_LOAD
+    return SamplingPlan(float(hidden_sparsity), min_active, 1.0, HIDDEN_HASH_FAMILY, tables, range_bits, range_bits,
+                        capacity, int(rebuild_interval), float(rebuild_growth), int(redraw_hashes_every))
