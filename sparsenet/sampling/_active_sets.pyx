@@ -89,7 +89,8 @@ cdef class LayerSampler:
         self.query_seconds = None
 
     def __reduce__(self):
-        lsh_share = self.lsh_room / self.min_active if self.min_active else 0.0
+        # a double: C integers would divide to 0
+        lsh_share = (<double> self.lsh_room) / self.min_active if self.min_active else 0.0
         return (LayerSampler, (self.tables, self.min_active, lsh_share, self.first_interval, self.growth,
                                self.max_interval, self.redraw_every, self.seed, self.interval, self.next_build,
                                self.corrects))
