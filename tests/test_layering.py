@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sparsenet"
 # lowest first: a module may import its own folder and any folder of a lower layer
 LAYERS = [
     {"native", "datasets", "metrics.py", "_version.py"},
+    {"model_file"},
     {"sampling"},
     {"engine"},
     {"callbacks.py"},

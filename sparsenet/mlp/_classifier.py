@@ -9,23 +9,19 @@ from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
 from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
 from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
                                     log_probabilities, probabilities, top_k_probabilities)
-from sparsenet.mlp._parameters import (
-    NETWORK_PARAMETER_CONSTRAINTS,
-    early_stopping_on,
-    hidden_sizes,
-    sampling_plan,
-)
+from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on, hidden_sizes, sampling_plan
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
 from sparsenet.mlp._warm_start import apply_parameter_changes, attach_hidden_sampler, uses_binary_outputs
+from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
 
 # Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
 SCORING_CHUNK_ELEMENTS = 1 << 24
 
 
-class SparseMLPClassifier(ClassifierMixin, BaseEstimator):
+class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier trained by sparse Adam on the CPU.
 
     A ReLU network with a softmax output (one sigmoid per label for multi-label targets),

@@ -59,10 +59,16 @@ cdef class HashFamily:
         Each table has 2**range_bits buckets.
     seed : int
         Draws every random choice.
+    functions : tuple of three arrays, optional
+        The functions as drawn before, ``(coordinates, signs, tail)`` (what pickling and
+        model files store, so that a later change to how functions are drawn cannot change
+        a saved model's); checked against the other parameters. None draws them from
+        ``seed``.
     """
 
     def __cinit__(self, str kind, Py_ssize_t dimension, Py_ssize_t n_tables,
-                  Py_ssize_t hashes_per_table, Py_ssize_t range_bits, unsigned long long seed):
+                  Py_ssize_t hashes_per_table, Py_ssize_t range_bits, unsigned long long seed,
+                  functions=None):
         if kind not in ("dwta", "simhash", "mips"):
             raise ValueError(f"hash family must be 'dwta', 'simhash' or 'mips', got {kind!r}")
         if dimension < 1 or n_tables < 1 or hashes_per_table < 1:
@@ -95,6 +101,8 @@ cdef class HashFamily:
         self.tail = np.zeros(shape + (2,), dtype=np.float32)
         if self.has_tail:
             self.tail = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (2,)) / np.float32(np.sqrt(3.0))
+        if functions is not None:
+            coordinates, self.signs, self.tail = self._checked_functions(functions, shape)
         self.coordinates = np.ascontiguousarray(coordinates, dtype=np.int32)
         self.signs = np.ascontiguousarray(self.signs, dtype=np.float32)
         self.coordinates_ptr = <const int *> cnp.PyArray_DATA(self.coordinates)
@@ -102,10 +110,28 @@ cdef class HashFamily:
         self.tail = np.ascontiguousarray(self.tail, dtype=np.float32)
         self.tail_ptr = <const float *> cnp.PyArray_DATA(self.tail)
 
+    def _checked_functions(self, functions, shape):
+        """Stored functions, refused unless they fit this family: the kernels index vectors
+        of ``dimension`` with the coordinates."""
+        if not isinstance(functions, tuple) or len(functions) != 3:
+            raise ValueError("functions must be a tuple (coordinates, signs, tail)")
+        coordinates, signs, tail = (np.asarray(part) for part in functions)
+        drawn = shape + (self.sample_size,)
+        if coordinates.shape != drawn or signs.shape != drawn or tail.shape != shape + (2,):
+            raise ValueError(f"stored hash functions have shapes {coordinates.shape}, {signs.shape}, "
+                             f"{tail.shape}; this family needs {drawn}, {drawn}, {shape + (2,)}")
+        if coordinates.dtype.kind not in "iu" or (coordinates.size and (coordinates.min() < 0
+                                                                       or coordinates.max() >= self.dimension)):
+            raise ValueError(f"stored hash coordinates must be integers in [0, {self.dimension})")
+        if not (np.all(np.isfinite(signs)) and np.all(np.isfinite(tail))):
+            raise ValueError("stored hash weights must be finite")
+        return coordinates, signs.astype(np.float32), tail.astype(np.float32)
+
     def __reduce__(self):
-        # the functions are regenerated from the seed
+        # the functions themselves, not only their seed: what they hash must not change
+        # with the code that draws them
         return (HashFamily, (self.kind, self.dimension, self.n_tables, self.hashes_per_table,
-                             self.range_bits, self.seed))
+                             self.range_bits, self.seed, (self.coordinates, self.signs, self.tail)))
 
     @property
     def n_buckets(self):

@@ -14,6 +14,7 @@ from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
+from sparsenet.model_file import SavableModel
 
 # "auto" settings, chosen from the training data (see UDTClassifier._resolved)
 # hidden width: every label's score is a linear function of the hidden layer, so a layer
@@ -91,7 +92,7 @@ class Settings(NamedTuple):
     max_iter: int
 
 
-class UDTClassifier(ClassifierMixin, BaseEstimator):
+class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     """Classifier for raw columns (text, categories, numbers, dates), no feature engineering.
 
     Each row is featurized by :class:`~sparsenet.UDTFeaturizer` (hashed word and bigram

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sparsenet.mlp._parameters import N_JOBS_CONSTRAINTS, NumberInterval
+from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
 from sparsenet.udt._column_types import (
     categories_as_utf8,
@@ -43,7 +44,7 @@ MAX_CHAR_NGRAM = 32
 MAX_IDF_RANGE = 2**26  # use_idf keeps a float32 weight per feature: at most 256 MB
 
 
-class UDTFeaturizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Hashed sparse features of raw columns: text, categories, numbers and dates.
 
     Every column becomes tokens; each token is hashed, with a salt for its column and its
