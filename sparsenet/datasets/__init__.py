@@ -1,7 +1,10 @@
-"""Data sets: small real ones carried by the package, and loaders."""
+"""Data sets: small real ones carried by the package, a generator, and readers and writers
+of the usual file formats."""
 from sparsenet.datasets._extreme import make_extreme_classification
 from sparsenet.datasets._home import get_data_home
 from sparsenet.datasets._sms_spam import load_sms_spam
-from sparsenet.datasets._xc_repo import load_xc_repo
+from sparsenet.datasets._text_formats import load_fasttext, load_text_table
+from sparsenet.datasets._xmc_format import dump_xmc, load_xc_repo, load_xmc
 
-__all__ = ["get_data_home", "load_sms_spam", "load_xc_repo", "make_extreme_classification"]
+__all__ = ["dump_xmc", "get_data_home", "load_fasttext", "load_sms_spam", "load_text_table", "load_xc_repo",
+           "load_xmc", "make_extreme_classification"]

@@ -66,7 +66,7 @@ def test_xc_repo_reader(tmp_path):
     with pytest.raises(ValueError, match="announces 2 rows"):
         load_xc_repo(path)
     path.write_text("1 5 4\n9 1:1\n")
-    with pytest.raises(ValueError, match="label ids"):
+    with pytest.raises(ValueError, match=r"line 2: label 9 is outside \[0, 4\)"):
         load_xc_repo(path)
 
 
