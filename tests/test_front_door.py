@@ -25,6 +25,6 @@ def test_ci_runs_the_two_readme_commands():
     listed = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_commands.py"), str(ROOT / "README.md")],
                             capture_output=True, text=True, check=True).stdout.splitlines()
     assert len(listed) == 2
-    assert listed[0].endswith("pip install . && sparsenet-demo")
+    assert listed[0].endswith("pip install . && sparsenet demo")
     assert listed[1].endswith('pip install ".[test]" && pytest')
     assert "readme_commands.py README.md" in (ROOT / ".ci" / "run").read_text()

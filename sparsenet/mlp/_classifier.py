@@ -13,12 +13,12 @@ from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopp
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
-from sparsenet.mlp._warm_start import apply_parameter_changes, attach_hidden_sampler, uses_binary_outputs
+from sparsenet.mlp._warm_start import apply_parameter_changes, attach_hidden_sampler, restore_optimizer, \
+    uses_binary_outputs
 from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
 
-# Rows scored at once when a method must materialise all outputs of a chunk (bounded memory).
-SCORING_CHUNK_ELEMENTS = 1 << 24
+SCORING_CHUNK_ELEMENTS = 1 << 24  # outputs a method materialises at once (bounded memory)
 
 
 class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
@@ -538,6 +538,10 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        restore_optimizer(self)  # a file saved without the optimiser's moments
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

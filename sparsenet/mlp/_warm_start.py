@@ -17,6 +17,7 @@ import dataclasses
 
 import numpy as np
 
+from sparsenet.engine._adam import AdamState
 from sparsenet.mlp._parameters import hidden_sampling_plan, hidden_sizes, sampling_plan
 
 
@@ -69,3 +70,10 @@ def apply_parameter_changes(model):
     model._sampling_plan = plan
     attach_hidden_sampler(model, network)
     model._binary_outputs = uses_binary_outputs(model.loss, model._targets.multilabel, plan)
+
+
+def restore_optimizer(model):
+    """Zero Adam moments for a fitted model whose file was saved without them
+    (``save(path, optimizer_state=False)``): training it again starts its moments afresh."""
+    if getattr(model, "_adam", False) is None and getattr(model, "network_", None) is not None:
+        model._adam = AdamState.zeros_for(model.network_)

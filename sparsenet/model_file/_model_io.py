@@ -16,11 +16,12 @@ ESTIMATORS = ("sparsenet.mlp._classifier:SparseMLPClassifier", "sparsenet.udt._c
               "sparsenet.udt._featurizer:UDTFeaturizer")
 
 
-def save_model(estimator, path, *, before_arrays=None):
+def save_model(estimator, path, *, optimizer_state=True, before_arrays=None):
     """Write ``estimator`` (fitted or not) to ``path`` in the model file format. The file
     appears whole or not at all: an earlier file at ``path`` stays until the new one is
-    complete. Returns ``path``."""
-    encoder = StateEncoder(omit=NOT_STORED)
+    complete. ``optimizer_state=False`` leaves out Adam's moments (two thirds of a model's
+    arrays). Returns ``path``."""
+    encoder = StateEncoder(omit=NOT_STORED + (() if optimizer_state else ("_adam",)))
     state = encoder.encode(estimator)
     if state.get("object") not in ESTIMATORS:
         raise TypeError(f"only sparsenet estimators can be saved, not {type(estimator).__name__}")
@@ -29,7 +30,7 @@ def save_model(estimator, path, *, before_arrays=None):
               "numpy_version": np.__version__, "python_version": platform.python_version(),
               "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "estimator": state["object"], "params": StateEncoder().encode(params, "params"),
-              "summary": summary_of(estimator), "state": state}
+              "summary": {**summary_of(estimator), "optimizer_state": bool(optimizer_state)}, "state": state}
     return write_container(path, header, encoder.arrays, encoder.names, before_arrays=before_arrays)
 
 
@@ -70,7 +71,9 @@ def summary_of(estimator):
     summary = {}
     network = getattr(fitted, "network_", None)
     if network is not None:
-        summary["layers"] = [[int(w.shape[0]), int(w.shape[1])] for w in network.weights]
+        # (inputs, outputs) of each layer: the first is stored input-major, the others output-major
+        summary["layers"] = [[int(w.shape[0]), int(w.shape[1])] if l == 0 else [int(w.shape[1]), int(w.shape[0])]
+                             for l, w in enumerate(network.weights)]
         summary["sampled_layers"] = [l for l, s in enumerate(network.samplers) if s is not None]
         summary["n_parameters"] = int(sum(w.size + b.size for w, b in zip(network.weights, network.biases)))
     for name in ("n_features_in_", "n_iter_", "t_"):

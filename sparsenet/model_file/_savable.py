@@ -5,7 +5,7 @@ from sparsenet.model_file._model_io import save_model
 class SavableModel:
     """Gives an estimator ``save(path)``; :func:`sparsenet.load` reads the file back."""
 
-    def save(self, path):
+    def save(self, path, *, optimizer_state=True):
         """Write the model to ``path`` in sparsenet's model file format.
 
         The file holds the parameters (as JSON), every fitted array (written raw, so that
@@ -36,4 +36,4 @@ class SavableModel:
         >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
         True
         """
-        return save_model(self, path)
+        return save_model(self, path, optimizer_state=optimizer_state)

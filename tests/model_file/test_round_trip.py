@@ -120,5 +120,19 @@ def test_the_header_describes_the_model_without_reading_its_arrays(tmp_path):
     assert header["sparsenet_version"] == sparsenet.__version__ and header["format_version"] == 1
     assert header["params"]["hash_family"] == "mips"
     summary = header["summary"]
-    assert summary["layers"] == [[200, 16], [20000, 16]] and summary["sampled_layers"] == [1]
+    assert summary["layers"] == [[200, 16], [16, 20000]] and summary["sampled_layers"] == [1]
     assert summary["n_iter_"] == model.n_iter_ and summary["loss_curve_"] == model.loss_curve_
+
+
+def test_a_file_without_the_optimizer_state_is_smaller_and_trains_on(tmp_path):
+    model, X, (X_train, y_train) = CONFIGURATIONS["sampled_multilabel"]()
+    full = model.save(tmp_path / "full.spn")
+    compact = model.save(tmp_path / "compact.spn", optimizer_state=False)
+    import os
+    weight_bytes = sum(w.nbytes + b.nbytes for w, b in zip(model.network_.weights, model.network_.biases))
+    assert os.path.getsize(full) - os.path.getsize(compact) >= 2 * weight_bytes  # both moments left out
+    loaded = sparsenet.load(compact)
+    assert_same_answers(answers(loaded, X), answers(model, X))
+    assert read_header(compact)["summary"]["optimizer_state"] is False
+    loaded.partial_fit(X_train, y_train)  # fresh moments
+    assert loaded._adam.step > 0 and np.all(np.isfinite(loaded.network_.weights[1]))
