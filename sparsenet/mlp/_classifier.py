@@ -75,9 +75,9 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     tol : float, default=1e-4
         Minimum improvement of the training loss (or of the validation score, with early
         stopping) that resets the ``n_iter_no_change`` count.
-    verbose : bool, default=False
-        Print the loss (and validation score) after every epoch (the
-        :class:`~sparsenet.callbacks.ProgressPrinter` callback).
+    verbose : bool or int, default=False
+        1 (or True): a live progress bar per epoch (:class:`~sparsenet.callbacks.ProgressBar`);
+        2: also a line per epoch (:class:`~sparsenet.callbacks.ProgressPrinter`).
     callbacks : list of Callback or None, default=None
         Called after every epoch of ``fit`` and ``partial_fit`` with the epoch's loss,
         validation score and sampling diagnostics; one returning True stops training (see

@@ -5,6 +5,7 @@ learning-rate schedule, the stopping rules (training loss, or a held-out validat
 with the best weights kept), callbacks after every epoch, and Ctrl-C, which stops after
 the batch in progress and leaves a usable model.
 """
+import logging
 import math
 import time
 import warnings
@@ -13,7 +14,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from sparsenet.callbacks import EpochInfo, ProgressPrinter
+from sparsenet.callbacks import EpochInfo, ProgressBar, ProgressPrinter, epoch_summary, stopping_summary
 from sparsenet.engine._trainer import Trainer
 from sparsenet.mlp._inputs import take_rows
 from sparsenet.mlp._outputs import SPARSE_INFERENCE_CANDIDATES
@@ -21,6 +22,8 @@ from sparsenet.mlp._parameters import adam_settings, batch_size_for
 from sparsenet.mlp._retrieval import probe_rows, retrieval_stats
 from sparsenet.mlp._thread_choice import ThreadChooser
 from sparsenet.native._openmp import resolve_n_threads
+
+logger = logging.getLogger("sparsenet")
 
 # the linear schedule's last batches keep this share of the step size (not zero: a zero step
 # would waste them)
@@ -45,7 +48,8 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     trainer = new_trainer(model, batch_size, n_threads)
     chooser, running_on = ThreadChooser(n_threads), n_threads
     trainer.bind(X, targets.indptr, targets.indices)
-    callbacks = list(model.callbacks or []) + ([ProgressPrinter()] if model.verbose else [])
+    callbacks = list(model.callbacks or []) + progress_callbacks(model.verbose)
+    batch_hooks = [callback.on_batch_end for callback in callbacks if hasattr(callback, "on_batch_end")]
     model.interrupted_ = False
     rows = np.arange(n_rows)
     probe = take_rows(X, probe_rows(n_rows, model.network_.n_outputs)) if model.network_.output_sampler is not None else None
@@ -58,6 +62,9 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     try:
         for _ in range(epochs):
             started = time.perf_counter()
+            for callback in callbacks:
+                if hasattr(callback, "on_epoch_begin"):
+                    callback.on_epoch_begin(model, model.n_iter_ + 1, n_rows)
             if model.shuffle:
                 model._rng.shuffle(rows)
             total_loss = 0.0
@@ -80,6 +87,8 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                                    "the weights of the last step whose loss was finite")
                 total_loss += batch_loss
                 model.t_ += batch.shape[0]
+                for hook in batch_hooks:
+                    hook(model, start + batch.shape[0], total_loss / (start + batch.shape[0]))
             if not weights_finite(model.network_):
                 # a step of finite loss can still overflow the update (a learning rate near
                 # float32's range): checked once an epoch, a pass over the weights
@@ -99,6 +108,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
             info = EpochInfo(model.n_iter_, model.loss_curve_[-1],
                              model.validation_scores_[-1] if validation is not None else None,
                              seconds, learning_rate, sampling)
+            logger.info("%s", epoch_summary(info))
             if any([bool(callback.on_epoch_end(model, info)) for callback in callbacks]) and stop is None:
                 stop = "callback"
             if stop is not None:
@@ -133,8 +143,22 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
         restore_best_network(model)
     if probe is not None and not model.interrupted_:
         refresh_output_tables(model, probe, chooser.best)
+    if stopping_summary(model, reason) is not None:
+        logger.info("%s", stopping_summary(model, reason))
     for callback in callbacks:
         callback.on_train_end(model, reason)
+
+
+def progress_callbacks(verbose):
+    """What ``verbose`` shows: 1 a bar per epoch, 2 also a line per epoch (lines only when
+    tqdm cannot be imported)."""
+    if not verbose:
+        return []
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return [ProgressPrinter()]
+    return [ProgressBar()] + ([ProgressPrinter()] if verbose >= 2 else [])
 
 
 class TrainingDiverged(ValueError):

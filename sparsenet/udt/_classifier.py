@@ -14,6 +14,7 @@ from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
+from sparsenet.udt._outer_callbacks import seen_from_outside
 from sparsenet.model_file import SavableModel
 
 # "auto" settings, chosen from the training data (see UDTClassifier._resolved)
@@ -161,10 +162,11 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Threads for featurizing, training and prediction: None all OpenMP threads, a
         positive number (at most 32768) exactly that many, -1 all CPUs, -k all but k - 1.
-    verbose : bool, default=False
-        Print the loss of each epoch.
+    verbose : bool or int, default=False
+        1 (or True): a live progress bar per epoch; 2: also a line per epoch.
     callbacks : list of Callback or None, default=None
-        Called after every epoch of the network's training; see :mod:`sparsenet.callbacks`.
+        Called after every epoch of the network's training, with this UDTClassifier as the
+        estimator; see :mod:`sparsenet.callbacks`.
 
     Attributes
     ----------
@@ -284,7 +286,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         featurizer = self._new_featurizer(shape)
         features = featurizer._fit_transform(X, table, column_types)
         columns = FeatureColumns(features)
-        classifier = self._new_classifier(shape)
+        classifier = self._new_classifier(shape, featurizer, columns)
         with warnings.catch_warnings():
             if self.max_iter == "auto":
                 # the epoch count was chosen for the data: reaching it is the plan, not a
@@ -327,11 +329,14 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             shape = DataShape(STREAM_ROWS, first.n_columns, round(first.n_text_values * scale),
                               round(first.text_chars * scale), count_labels(y, classes))
             featurizer = self._new_featurizer(shape, stream=True)
-            classifier = self._new_classifier(shape)
+            classifier = self._new_classifier(shape, featurizer, None)
             classifier.partial_fit(featurizer._fit_transform(X, table, column_types), y, classes=classes)
             # set only once the first call succeeded (e.g. classes= was given)
             self.featurizer_, self.classifier_, self._columns = featurizer, classifier, None
         else:
+            # the callbacks and verbosity of this call, which set_params may have changed
+            self.classifier_.set_params(verbose=self.verbose, callbacks=seen_from_outside(
+                self.callbacks, self, self.featurizer_, self._columns))
             self.classifier_.partial_fit(self._features(X), y, classes=classes)
         self._copy_fitted_attributes()
         return self
@@ -386,12 +391,13 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         featurizer._validate_params()
         return featurizer
 
-    def _new_classifier(self, shape):
+    def _new_classifier(self, shape, featurizer, columns):
         settings = self._resolved(shape)
         return SparseMLPClassifier(
             settings.hidden_layer_sizes, alpha=self.alpha, batch_size=self.batch_size,
             learning_rate=settings.learning_rate, learning_rate_schedule="linear", max_iter=settings.max_iter,
-            random_state=self.random_state, verbose=self.verbose, callbacks=self.callbacks,
+            random_state=self.random_state, verbose=self.verbose,
+            callbacks=seen_from_outside(self.callbacks, self, featurizer, columns),
             early_stopping=self.early_stopping,
             n_iter_no_change=self.n_iter_no_change, n_jobs=self.n_jobs, output_sparsity=self.output_sparsity,
         )

@@ -66,7 +66,7 @@ def test_fit_records_retrieval_after_every_epoch(sampled_model, capsys):
     for table, filled in enumerate(tables.bucket_starts[:, -1]):  # past `filled`: unused room
         np.testing.assert_array_equal(again.members[table, :filled], tables.members[table, :filled])
     assert model.sampling_stats_["table_builds"] == tables.n_builds
-    model.set_params(verbose=True).partial_fit(X[:500], Y[:500])
+    model.set_params(verbose=2).partial_fit(X[:500], Y[:500])
     assert "tables find" in capsys.readouterr().out and len(model.retrieval_curve_) == 3
     model.set_params(verbose=False)
 

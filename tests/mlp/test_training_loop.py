@@ -54,10 +54,30 @@ def test_loss_convergence_stops_before_max_iter():
     assert clf.score(X, y) == 1.0
 
 
-def test_verbose_prints_progress(blobs, capsys):
+def test_verbose_2_prints_a_line_per_epoch_besides_the_bar(blobs, capsys):
     X, y = blobs
-    small_model(max_iter=2, verbose=True).fit(X, y)
-    assert "Iteration 2, loss = " in capsys.readouterr().out
+    small_model(max_iter=2, verbose=2).fit(X, y)
+    captured = capsys.readouterr()
+    assert "Iteration 1, loss = " in captured.out and "Iteration 2, loss = " in captured.out
+    assert "epoch 2" in captured.err and "rows" in captured.err
+
+
+def test_verbose_1_draws_bars_only_and_silence_is_the_default(blobs, capsys):
+    X, y = blobs
+    small_model(max_iter=2, verbose=1).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "epoch 1" in captured.err and "epoch 2" in captured.err
+    small_model(max_iter=2).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_epoch_summaries_go_to_the_sparsenet_logger(blobs, caplog):
+    X, y = blobs
+    with caplog.at_level("INFO", logger="sparsenet"):
+        small_model(max_iter=3).fit(X, y)
+    lines = [r.getMessage() for r in caplog.records if r.name == "sparsenet"]
+    assert [line.split(",")[0] for line in lines[:3]] == ["Iteration 1", "Iteration 2", "Iteration 3"]
 
 
 def test_linear_schedule_starts_at_the_full_step_and_shrinks_later_ones(blobs):
