@@ -1,0 +1,131 @@
+"""Fetchers of public text classification sets: downloaded once into the data cache
+(``get_data_home()``), checked, unpacked, and read from there after."""
+import csv
+import os
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from sparsenet.datasets._download import download, record_checksum
+from sparsenet.datasets._home import get_data_home
+from sparsenet.datasets._text_files import numbered_lines
+
+
+@dataclass(frozen=True)
+class RemoteTextSet:
+    """Where a set lives and how its CSV files read: ``folder`` is the archive's top folder;
+    each row is a 1-based class index then ``n_text_fields`` text fields (joined by a
+    space); ``classes.txt`` names the classes. ``sha256`` None: recorded on first download
+    (these archives publish none)."""
+
+    name: str
+    url: str
+    folder: str
+    n_text_fields: int
+    sha256: str | None = None
+
+    @property
+    def archive(self):
+        return self.url.rsplit("/", 1)[1]
+
+
+# The character-level CNN benchmark sets of Zhang, Zhao and LeCun (NeurIPS 2015), as fast.ai
+# serves them (the copies fastText's and most papers' scripts download).
+REMOTE_SETS = {
+    "ag_news": RemoteTextSet("ag_news", "https://s3.amazonaws.com/fast-ai-nlp/ag_news_csv.tgz", "ag_news_csv", 2),
+    "dbpedia": RemoteTextSet("dbpedia", "https://s3.amazonaws.com/fast-ai-nlp/dbpedia_csv.tgz", "dbpedia_csv", 2),
+    "yelp_polarity": RemoteTextSet("yelp_polarity", "https://s3.amazonaws.com/fast-ai-nlp/yelp_review_polarity_csv.tgz",
+                                   "yelp_review_polarity_csv", 1),
+}
+SUBSETS = ("train", "test")
+
+
+def fetch_text_set(name, subset="train", *, data_home=None, download_if_missing=True, progress=True):
+    """Texts and labels of ``subset`` of the remote set ``name`` (see ``REMOTE_SETS``)."""
+    if name not in REMOTE_SETS:
+        raise ValueError(f"unknown data set {name!r}; known: {sorted(REMOTE_SETS)}")
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+    remote = REMOTE_SETS[name]
+    home = get_data_home(data_home) / name
+    unpacked = home / remote.folder
+    if not unpacked.is_dir():
+        archive = home / remote.archive
+        if not archive.exists() and not download_if_missing:
+            raise FileNotFoundError(f"{name} is not in {home} and download_if_missing=False")
+        download(remote.url, archive, sha256=remote.sha256, progress=progress)
+        _unpack(archive, remote.folder, home)
+    return _read(unpacked, subset, remote.n_text_fields)
+
+
+def _unpack(archive, folder, home):
+    """Extract ``folder`` of the archive into ``home``, whole or not at all."""
+    scratch = tempfile.mkdtemp(prefix=".unpacking-", dir=home)
+    try:
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(scratch, filter="data")  # no links or paths out of the folder
+        except (tarfile.TarError, EOFError, OSError) as error:
+            # a damaged archive cannot be resumed: fetch it again next time, with no checksum
+            # recorded from it
+            os.unlink(archive)
+            record_checksum(home, archive.name, None)
+            raise ValueError(f"{archive} is not a readable archive ({error}); it was deleted, run again") from None
+        if not os.path.isdir(os.path.join(scratch, folder)):
+            raise ValueError(f"{archive} has no folder {folder!r}")
+        os.replace(os.path.join(scratch, folder), home / folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _read(folder, subset, n_text_fields):
+    classes = [line.strip() for _, line in numbered_lines(folder / "classes.txt") if line.strip()]
+    path = folder / f"{subset}.csv"
+    texts, labels = [], []
+    reader = csv.reader(line for _, line in numbered_lines(path))
+    for row in reader:
+        if len(row) != n_text_fields + 1 or not row[0].isdigit() or not 1 <= int(row[0]) <= len(classes):
+            raise ValueError(f"{path}, line {reader.line_num}: expected a class in 1..{len(classes)} and "
+                             f"{n_text_fields} text fields, got {row[:2]!r}...")
+        labels.append(classes[int(row[0]) - 1])
+        texts.append(" ".join(field.replace("\\n", " ").strip() for field in row[1:] if field.strip()))
+    return texts, np.array(labels, dtype=object)
+
+
+def _fetcher(name, description):
+    def fetch(subset="train", *, data_home=None, download_if_missing=True, progress=True):
+        return fetch_text_set(name, subset, data_home=data_home, download_if_missing=download_if_missing,
+                              progress=progress)
+
+    fetch.__name__ = fetch.__qualname__ = f"fetch_{name}"
+    fetch.__doc__ = f"""{description}
+
+    Downloaded on first use from {REMOTE_SETS[name].url} into
+    ``get_data_home(data_home)/{name}`` (with a progress bar; resumed if cut off; its
+    SHA-256 recorded and checked on every later download), then read from there.
+
+    Parameters
+    ----------
+    subset : {{"train", "test"}}, default="train"
+    data_home : str or path-like, default=None
+        The cache folder; see :func:`get_data_home`.
+    download_if_missing : bool, default=True
+        False raises FileNotFoundError instead of downloading.
+    progress : bool, default=True
+        Show a progress bar while downloading.
+
+    Returns
+    -------
+    texts : list of str
+    labels : ndarray of str
+    """
+    return fetch
+
+
+fetch_ag_news = _fetcher("ag_news", "AG's news topics: 120,000 training and 7,600 test titles and descriptions, 4 classes.")
+fetch_dbpedia = _fetcher("dbpedia", "DBpedia ontology: 560,000 training and 70,000 test abstracts, 14 classes.")
+fetch_yelp_polarity = _fetcher("yelp_polarity", "Yelp review polarity: 560,000 training and 38,000 test reviews, "
+                               "2 classes.")
