@@ -80,6 +80,29 @@ def udt_texts():
     return UDTClassifier(max_iter=2, random_state=0, n_jobs=1).fit(texts, labels), texts, (texts, labels)
 
 
+def udt_multilabel():
+    table, labels = _table()
+    Y = sparse.csr_matrix(np.stack([labels == "sport", table["price"].to_numpy() > 20], axis=1).astype(np.int8))
+    model = UDTClassifier(hidden_layer_sizes=(16,), max_iter=3, random_state=0, n_jobs=1).fit(table, Y)
+    return model, table, (table, Y)
+
+
+def udt_streamed():
+    table, labels = _table()
+    model = UDTClassifier(hidden_layer_sizes=(16,), random_state=0, n_jobs=1)
+    model.partial_fit(table.iloc[:100], labels[:100], classes=["cooking", "sport"])
+    model.partial_fit(table.iloc[100:], labels[100:])
+    return model, table, (table, labels)
+
+
+def mlp_streamed_sparse_targets():
+    X, Y = make_extreme_classification(n_samples=400, n_features=200, n_labels=6000, random_state=3)
+    model = _quick(output_sparsity=0.2)
+    for start in (0, 200):
+        model.partial_fit(X[start:start + 200], Y[start:start + 200])
+    return model, X[:60], (X, Y)
+
+
 def udt_featurizer():
     table, labels = _table()
     return UDTFeaturizer(n_jobs=1).fit(table), table, (table, labels)
@@ -87,7 +110,8 @@ def udt_featurizer():
 
 CONFIGURATIONS = {build.__name__: build for build in (
     dense_multiclass, binary_string_classes, two_hidden_layers_sampled, sampled_multilabel,
-    sampled_dwta_sparse_input, dense_multilabel_indicator, udt_every_column_type, udt_texts, udt_featurizer)}
+    sampled_dwta_sparse_input, dense_multilabel_indicator, udt_every_column_type, udt_texts, udt_multilabel,
+    udt_streamed, mlp_streamed_sparse_targets, udt_featurizer)}
 
 
 def answers(model, X):
