@@ -1,13 +1,15 @@
-"""Fetchers of public text classification sets: downloaded once into the data cache
-(``get_data_home()``), checked, unpacked, and read from there after."""
+"""Fetchers of public data sets: downloaded once into the data cache (``get_data_home()``),
+checked, unpacked, and read from there after."""
 import csv
 import os
 import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import numpy as np
+from scipy import sparse
 
 from sparsenet.datasets._download import download, record_checksum
 from sparsenet.datasets._home import get_data_home
@@ -32,6 +34,22 @@ class RemoteTextSet:
         return self.url.rsplit("/", 1)[1]
 
 
+@dataclass(frozen=True)
+class RemoteXmcSet:
+    """An extreme classification set as PECOS's ``xmc-base`` archives hold it: under
+    ``folder``, ``Y.trn.npz`` / ``Y.tst.npz`` label matrices and TF-IDF features
+    ``X.trn.npz`` / ``X.tst.npz`` (in ``tfidf-attnxml/``), all scipy.sparse files."""
+
+    name: str
+    url: str
+    folder: str
+    sha256: str | None = None
+
+    @property
+    def archive(self):
+        return self.url.rsplit("/", 1)[1]
+
+
 # The character-level CNN benchmark sets of Zhang, Zhao and LeCun (NeurIPS 2015), as fast.ai
 # serves them (the copies fastText's and most papers' scripts download).
 REMOTE_SETS = {
@@ -39,6 +57,14 @@ REMOTE_SETS = {
     "dbpedia": RemoteTextSet("dbpedia", "https://s3.amazonaws.com/fast-ai-nlp/dbpedia_csv.tgz", "dbpedia_csv", 2),
     "yelp_polarity": RemoteTextSet("yelp_polarity", "https://s3.amazonaws.com/fast-ai-nlp/yelp_review_polarity_csv.tgz",
                                    "yelp_review_polarity_csv", 1),
+}
+# The extreme classification sets of the Extreme Classification Repository as the PECOS
+# project (Amazon) publishes them on archive.org, with TF-IDF features of the raw texts.
+PECOS = "https://archive.org/download/pecos-dataset/xmc-base"
+REMOTE_XMC_SETS = {
+    name: RemoteXmcSet(name, f"{PECOS}/{archive}.tar.gz", f"xmc-base/{archive}")
+    for name, archive in (("eurlex4k", "eurlex-4k"), ("wiki10_31k", "wiki10-31k"), ("amazoncat13k", "amazoncat-13k"),
+                          ("amazon670k", "amazon-670k"))
 }
 SUBSETS = ("train", "test")
 
@@ -50,19 +76,45 @@ def fetch_text_set(name, subset="train", *, data_home=None, download_if_missing=
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
     remote = REMOTE_SETS[name]
-    home = get_data_home(data_home) / name
-    unpacked = home / remote.folder
+    return _read(_fetched(remote, data_home, download_if_missing, progress), subset, remote.n_text_fields)
+
+
+def fetch_xmc_set(name, subset="train", *, data_home=None, download_if_missing=True, progress=True):
+    """Features and labels of ``subset`` of the remote extreme classification set ``name``
+    (see ``REMOTE_XMC_SETS``)."""
+    if name not in REMOTE_XMC_SETS:
+        raise ValueError(f"unknown data set {name!r}; known: {sorted(REMOTE_XMC_SETS)}")
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+    folder = _fetched(REMOTE_XMC_SETS[name], data_home, download_if_missing, progress)
+    short = "trn" if subset == "train" else "tst"
+    features = sorted(folder.glob(f"tfidf*/X.{short}.npz")) or sorted(folder.glob(f"*/X.{short}.npz"))
+    if not features or not (folder / f"Y.{short}.npz").exists():
+        raise ValueError(f"{folder} lacks X.{short}.npz or Y.{short}.npz; delete it to fetch the set again")
+    X = sparse.load_npz(features[0]).tocsr().astype(np.float32)
+    Y = sparse.load_npz(folder / f"Y.{short}.npz").tocsr()
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"{features[0]} has {X.shape[0]} rows but its labels {Y.shape[0]}")
+    Y.data[:] = 1
+    return X, Y.astype(np.int8)
+
+
+def _fetched(remote, data_home, download_if_missing, progress):
+    """The unpacked folder of ``remote`` in the cache, downloaded and unpacked if need be."""
+    home = get_data_home(data_home) / remote.name
+    unpacked = home / PurePosixPath(remote.folder).name
     if not unpacked.is_dir():
         archive = home / remote.archive
         if not archive.exists() and not download_if_missing:
-            raise FileNotFoundError(f"{name} is not in {home} and download_if_missing=False")
+            raise FileNotFoundError(f"{remote.name} is not in {home} and download_if_missing=False")
         download(remote.url, archive, sha256=remote.sha256, progress=progress)
         _unpack(archive, remote.folder, home)
-    return _read(unpacked, subset, remote.n_text_fields)
+    return unpacked
 
 
 def _unpack(archive, folder, home):
-    """Extract ``folder`` of the archive into ``home``, whole or not at all."""
+    """Extract ``folder`` of the archive (a path inside it) into ``home`` under its last
+    name, whole or not at all."""
     scratch = tempfile.mkdtemp(prefix=".unpacking-", dir=home)
     try:
         try:
@@ -76,7 +128,7 @@ def _unpack(archive, folder, home):
             raise ValueError(f"{archive} is not a readable archive ({error}); it was deleted, run again") from None
         if not os.path.isdir(os.path.join(scratch, folder)):
             raise ValueError(f"{archive} has no folder {folder!r}")
-        os.replace(os.path.join(scratch, folder), home / folder)
+        os.replace(os.path.join(scratch, folder), home / PurePosixPath(folder).name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -95,15 +147,19 @@ def _read(folder, subset, n_text_fields):
     return texts, np.array(labels, dtype=object)
 
 
-def _fetcher(name, description):
-    def fetch(subset="train", *, data_home=None, download_if_missing=True, progress=True):
-        return fetch_text_set(name, subset, data_home=data_home, download_if_missing=download_if_missing,
-                              progress=progress)
+def _fetcher(name, description, xmc=False):
+    fetch_set, sets = (fetch_xmc_set, REMOTE_XMC_SETS) if xmc else (fetch_text_set, REMOTE_SETS)
 
+    def fetch(subset="train", *, data_home=None, download_if_missing=True, progress=True):
+        return fetch_set(name, subset, data_home=data_home, download_if_missing=download_if_missing,
+                         progress=progress)
+
+    returns = ("X : scipy.sparse.csr_matrix, float32 (TF-IDF features)\n    Y : scipy.sparse.csr_matrix, "
+               "int8 label indicator") if xmc else "texts : list of str\n    labels : ndarray of str"
     fetch.__name__ = fetch.__qualname__ = f"fetch_{name}"
     fetch.__doc__ = f"""{description}
 
-    Downloaded on first use from {REMOTE_SETS[name].url} into
+    Downloaded on first use from {sets[name].url} into
     ``get_data_home(data_home)/{name}`` (with a progress bar; resumed if cut off; its
     SHA-256 recorded and checked on every later download), then read from there.
 
@@ -119,8 +175,7 @@ def _fetcher(name, description):
 
     Returns
     -------
-    texts : list of str
-    labels : ndarray of str
+    {returns}
     """
     return fetch
 
@@ -129,3 +184,9 @@ fetch_ag_news = _fetcher("ag_news", "AG's news topics: 120,000 training and 7,60
 fetch_dbpedia = _fetcher("dbpedia", "DBpedia ontology: 560,000 training and 70,000 test abstracts, 14 classes.")
 fetch_yelp_polarity = _fetcher("yelp_polarity", "Yelp review polarity: 560,000 training and 38,000 test reviews, "
                                "2 classes.")
+fetch_eurlex4k = _fetcher("eurlex4k", "EURLex-4K: EU legal documents, 3,956 labels (PECOS's TF-IDF features).", xmc=True)
+fetch_wiki10_31k = _fetcher("wiki10_31k", "Wiki10-31K: Wikipedia articles and their tags, 30,938 labels.", xmc=True)
+fetch_amazoncat13k = _fetcher("amazoncat13k", "AmazonCat-13K: product descriptions and categories, 13,330 labels.",
+                              xmc=True)
+fetch_amazon670k = _fetcher("amazon670k", "Amazon-670K: products and the products bought with them, 670,091 labels "
+                            "(a download of several GB).", xmc=True)

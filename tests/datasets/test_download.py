@@ -7,6 +7,7 @@ import tarfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 
 from sparsenet.datasets import DownloadError, fetch_ag_news
@@ -152,3 +153,31 @@ def test_a_damaged_archive_is_deleted_so_that_the_next_call_fetches_it_again(ser
     assert recorded_checksums(tmp_path / "ag_news") == {}
     Handler.files["/ag_news_csv.tgz"] = _archive('"1","Title","Body"\n')
     assert fetch_ag_news(data_home=tmp_path, progress=False)[1].tolist() == ["World"]
+
+
+def test_an_xmc_fetcher_reads_the_sparse_matrices_of_its_archive(server, tmp_path, monkeypatch):
+    from scipy import sparse
+
+    from sparsenet.datasets import fetch_eurlex4k
+
+    remote = _remote_sets.RemoteXmcSet("eurlex4k", f"{server}/eurlex-4k.tar.gz", "xmc-base/eurlex-4k")
+    monkeypatch.setitem(_remote_sets.REMOTE_XMC_SETS, "eurlex4k", remote)
+    X = sparse.random(5, 30, density=0.2, format="csr", random_state=0)
+    Y = sparse.csr_matrix(np.eye(5, 4, dtype=np.float64))
+    members = {}
+    for subset in ("trn", "tst"):
+        for name, matrix in ((f"tfidf-attnxml/X.{subset}.npz", X), (f"Y.{subset}.npz", Y)):
+            buffer = io.BytesIO()
+            sparse.save_npz(buffer, matrix)
+            members[f"xmc-base/eurlex-4k/{name}"] = buffer.getvalue()
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    Handler.files["/eurlex-4k.tar.gz"] = archive.getvalue()
+    X_train, Y_train = fetch_eurlex4k(data_home=tmp_path, progress=False)
+    assert X_train.dtype == np.float32 and (X_train != X.astype(np.float32)).nnz == 0
+    assert Y_train.dtype == np.int8 and (Y_train != Y).nnz == 0
+    assert fetch_eurlex4k("test", data_home=tmp_path)[0].shape == (5, 30) and len(Handler.requests) == 1
