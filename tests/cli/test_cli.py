@@ -168,3 +168,18 @@ def test_the_demo_runs_both_parts_and_measures_the_speed_up(capsys):
     assert "UDTClassifier: fit" in out and "100,000 labels" in out
     speed_up = float(out.split("sampling trains ")[1].split("x faster")[0])
     assert speed_up > 1  # sampled training must beat dense training of the same network
+
+
+def test_column_type_options_override_inference(capsys, tmp_path):
+    rows = [("yes" if i % 3 else "no", f"{10000 + i % 7}", "red" if i % 2 else "blue", f"words {i % 5} here")
+            for i in range(120)]
+    data = tmp_path / "table.tsv"
+    data.write_text("answer\tzip\tcolour\tnote\n" + "".join("\t".join(row) + "\n" for row in rows))
+    model = tmp_path / "table.spn"
+    status, _, err = run(capsys, "train", data, "--target", "answer", "-o", model, "--categorical-columns", "zip",
+                         "--text-columns", "colour", "--param", "max_iter=2")
+    assert status == 0, err
+    import sparsenet
+    assert sparsenet.load(model).column_types_ == ["categorical", "text", "text"]
+    assert "no column 'postcode'" in _one_line_error(capsys, "train", data, "--target", "answer", "-o", model,
+                                                     "--numeric-columns", "postcode")
