@@ -155,10 +155,17 @@ def resolve_column_types(table, column_types):
                 f"column_types: unknown type {kind!r} for {column_label(table.names, j)}; "
                 f"expected one of {list(COLUMN_TYPES)}"
             )
-    return [
+    kinds = [
         given.get(j) or table.dtype_types[j] or infer_column_type(values, one_column_input=table.one_column_input)
         for j, values in enumerate(table.columns)
     ]
+    if table.one_column_input and kinds == ["numeric"] and not given:
+        # scikit-learn's classic mistake (one sample, or one feature?), refused in its words;
+        # 1-D strings or dates are one column, and column_types=["numeric"] says it is one
+        raise ValueError("Expected a 2D array, got a 1D array of numbers instead. Reshape your data with "
+                         "array.reshape(-1, 1) if it is one numeric column (or pass column_types=['numeric']), "
+                         "or array.reshape(1, -1) if it is one sample; a 1-D X of strings is one text column.")
+    return kinds
 
 
 def _column_position(key, names, n_columns):

@@ -446,6 +446,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         tags.input_tags.string = True
         tags.input_tags.categorical = True
         tags.input_tags.allow_nan = True
+        # the hashed counts are float32 whatever the input (that is the dtype it keeps)
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
 

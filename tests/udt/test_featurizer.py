@@ -473,8 +473,6 @@ def test_output_format():
 
 # Each entry: check name -> the reason a user would accept for not passing it.
 EXPECTED_FAILED_CHECKS = {
-    "check_fit1d": "a 1-D X is one column (a list of texts is the usual input), not an error",
-    "check_transformer_preserve_dtypes": "the output is float32 hashed counts, whatever the input dtype",
 }
 
 

@@ -84,7 +84,6 @@ def assert_probabilities(proba, n_rows, n_classes):
 
 # Each entry: check name -> the reason a user would accept for not passing it.
 EXPECTED_FAILED_CHECKS = {
-    "check_fit1d": "a 1-D X is one text column (a list of texts is the usual input), not an error",
 }
 
 
@@ -763,3 +762,15 @@ def test_auto_hidden_width_follows_the_label_count():
     # a width given by the user is kept
     assert tuple(UDTClassifier(hidden_layer_sizes=(16,), random_state=0, n_jobs=1, max_iter=1)
                  .fit(texts, labels).classifier_.hidden_layer_sizes) == (16,)
+
+
+def test_a_1d_x_of_numbers_is_refused_unless_declared_but_1d_strings_are_a_text_column():
+    import pandas as pd
+
+    y = ["a", "b"] * 10
+    for numbers in (np.arange(20.0), list(range(20)), pd.Series(np.arange(20))):
+        with pytest.raises(ValueError, match="Expected a 2D array, got a 1D array of numbers"):
+            small_model().fit(numbers, y)
+    declared = small_model(column_types=["numeric"]).fit(np.arange(20.0), y)
+    assert declared.column_types_ == ["numeric"]
+    assert small_model().fit(np.array(["x y"] * 20), y).column_types_ == ["text"]
