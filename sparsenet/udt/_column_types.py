@@ -15,8 +15,9 @@ import numpy as np
 from scipy import sparse
 
 from sparsenet.udt._cell_values import check_cells, is_missing, present_kinds
+from sparsenet.udt._multi_values import multi_value_delimiter
 
-COLUMN_TYPES = ("text", "categorical", "numeric", "date")
+COLUMN_TYPES = ("text", "categorical", "numeric", "date", "multi_categorical")
 
 # Type inference reads the values of up to this many evenly spaced rows of a column (the
 # types of the values, and whether they are dates, it checks on every row).
@@ -185,9 +186,10 @@ def infer_column_type(values, *, one_column_input=False):
     Object and string columns go by their present (not missing) values: only bools ->
     categorical; only numbers -> numeric; only ISO dates (``YYYY-MM-DD``, optional
     ``[T ]HH:MM[:SS[.f]]``, digits of any script) and date/datetime objects, every one a
-    real date -> date; only strings -> text when they average more than 2 words or are
-    mostly distinct and average 30+ characters (a 1-D input of strings is always text),
-    else categorical; a mix -> categorical. Word counts and lengths are read on up to
+    real date -> date; only strings -> multi_categorical when most cells list short,
+    repeated values separated by "|", ";" or ",", else text when they average more than 2
+    words or are mostly distinct and average 30+ characters (a 1-D input of strings is
+    always text), else categorical; a mix -> categorical. Word counts and lengths are read on up to
     1,000 evenly spaced rows; types and dates on every row, so that every value of a
     column converts to its inferred type.
     """
@@ -207,7 +209,11 @@ def infer_column_type(values, *, one_column_input=False):
     if kinds <= {"text", "date"} and all(map(_is_date, sample)) and _all_dates(values):
         return "date"
     if kinds == {"text"}:
-        return "text" if one_column_input or _looks_like_text(sample) else "categorical"
+        if one_column_input:
+            return "text"
+        if multi_value_delimiter(sample) is not None:
+            return "multi_categorical"
+        return "text" if _looks_like_text(sample) else "categorical"
     return "categorical"
 
 

@@ -20,6 +20,7 @@ from sparsenet.udt._column_types import (
     split_columns,
     text_as_utf8,
 )
+from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
 from sparsenet.udt._row_weighting import select_and_weigh_rows
 from sparsenet.udt._text_hashing import (
     FIRST_CALLER_KIND,
@@ -32,8 +33,8 @@ from sparsenet.udt._text_hashing import (
 
 # Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
 # and month 3 of a date column are different features.
-(KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE,
- KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK, KIND_HOUR) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 10)
+(KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE, KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK,
+ KIND_HOUR, KIND_MULTI_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 11)
 
 # Magnitude tokens: 0 for zero, +-(MAGNITUDE_OFFSET + floor(log10|x|)) for other finite
 # numbers (log10 of a float64 lies in [-324, 308], so the signs never mix), +-INFINITY_CODE.
@@ -74,17 +75,22 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
       sign and power of ten, so that 1e300 and 1e6 differ; NaN is a "missing" token.
     - **date**: year, month, day of week, day of month, week of year (day of year // 7)
       and, when the time of day is not midnight, the hour; NaT/None is a "missing" token.
+    - **multi_categorical**: cells listing values ("drama, comedy"): each value, split at
+      the column's delimiter (``delimiters_``: "|", ";" or ",", found in ``fit``) and
+      stripped, is a token of its own; None/NaN is a "missing" token.
 
     Parameters
     ----------
     column_types : dict, list or None, default=None
-        Type of each column, among "text", "categorical", "numeric" and "date": a list (one
+        Type of each column, among "text", "categorical", "numeric", "date" and
+        "multi_categorical": a list (one
         per column) or a dict ``{column: type}`` whose keys are DataFrame column names or
         column positions; columns not given are inferred. Inference: bool -> categorical;
         numeric dtype -> numeric; datetime64 -> date; object and string columns go by their
         present (not missing) values: all numbers -> numeric; all dates (ISO strings
         ``YYYY-MM-DD``, optionally with a time, in digits of any script, and date objects)
-        -> date; all strings -> text if they average more than 2 words or are mostly
+        -> date; all strings -> multi_categorical if most cells list short, repeated values
+        separated by "|", ";" or ",", else text if they average more than 2 words or are mostly
         distinct strings of 30+ characters (judged on up to 1,000 rows), else
         categorical; anything else (bools, a mix) -> categorical. Every value of an inferred
         column converts to its type. A 1-D input of strings (a list of texts) is a text
@@ -262,6 +268,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
             if kind == "numeric" else None
             for j, (values, kind) in enumerate(zip(table.columns, types))
         ]
+        self.delimiters_ = [multi_value_delimiter([v for v in values if isinstance(v, str)], strict=False)
+                            if kind == "multi_categorical" else None for values, kind in zip(table.columns, types)]
         self.seen_features_ = self.idf_ = None
         self._fitted_text_blocks = {}
         if self.use_idf and self.feature_hash_range > MAX_IDF_RANGE:
@@ -380,6 +388,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
             return select_and_weigh(block, self.seen_features_, self.idf_, l2=self.norm == "l2")
         if kind == "categorical":
             tokens = self._categorical_tokens(j, values)
+        elif kind == "multi_categorical":
+            tokens = self._multi_value_tokens(j, values)
         elif kind == "numeric":
             tokens = self._numeric_tokens(j, numbers_as_float(values, label))
         else:
@@ -408,6 +418,11 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         buffer, offsets, missing = categories_as_utf8(values)
         indices = hash_whole_values(buffer, offsets, self._seed(), j, KIND_CATEGORY, self.feature_hash_range)
         return [(np.flatnonzero(~missing), indices[~missing]), self._missing_token(j, missing)]
+
+    def _multi_value_tokens(self, j, values):
+        rows, buffer, offsets, missing = split_cells(values, self.delimiters_[j])
+        indices = hash_whole_values(buffer, offsets, self._seed(), j, KIND_MULTI_VALUE, self.feature_hash_range)
+        return [(rows, indices), self._missing_token(j, missing)]
 
     def _numeric_tokens(self, j, x):
         present = ~np.isnan(x)

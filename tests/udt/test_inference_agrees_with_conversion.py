@@ -89,4 +89,4 @@ CELLS = st.one_of(
 @given(values=st.lists(CELLS, min_size=1, max_size=12))
 def test_property_an_inferred_column_always_converts(values):
     X, types = featurize(values)
-    assert X.shape[0] == len(values) and types[0] in ("text", "categorical", "numeric", "date")
+    assert X.shape[0] == len(values) and types[0] in ("text", "categorical", "numeric", "date", "multi_categorical")
