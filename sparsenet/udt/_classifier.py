@@ -104,7 +104,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     column_types : dict, list or None, default=None
-        Type of each column ("text", "categorical", "numeric", "date"), as for
+        Type of each column ("text", "categorical", "numeric", "date", "multi_categorical"), as for
         :class:`~sparsenet.UDTFeaturizer`; None infers them from dtypes and values.
     feature_hash_range : int or "auto", default="auto"
         Number of hashed features: "auto" is the power of two nearest the expected number
