@@ -120,3 +120,17 @@ def load_cooking(with_label_names=False):
     binarizer = MultiLabelBinarizer(sparse_output=True).fit(parts[0][1] + parts[1][1])
     data = [(texts, binarizer.transform(labels).tocsr()) for texts, labels in parts]
     return (*data, binarizer.classes_) if with_label_names else data
+
+
+def load_adult():
+    """Adult census (the standard split): two DataFrames of 14 raw columns (numbers as
+    numbers, categories as stripped strings) and their income labels."""
+    import pandas as pd
+
+    frames = []
+    for name in ("adult.train.csv", "adult.test.csv"):
+        frame = pd.read_csv(DATA_DIR / "adult" / name, skipinitialspace=True, na_values=["?"])
+        labels = frame.pop("income").str.rstrip(".").to_numpy()  # the test file ends labels with "."
+        frames.append((frame, labels))
+    (X_train, y_train), (X_test, y_test) = frames
+    return X_train, y_train, X_test, y_test

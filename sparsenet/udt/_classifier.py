@@ -126,7 +126,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         on average (long documents, where rare words carry the topic) when
         ``feature_hash_range`` is at most 2**26, and never for ``partial_fit``, whose first
         batch cannot tell how rare a word is.
-    n_bins : int, default=16
+    n_bins : int, default=32
         Quantile bins of numeric columns.
     hidden_layer_sizes : tuple of int or "auto", default="auto"
         Hidden layers of the network: "auto" is one layer of half the label count rounded
@@ -224,7 +224,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         all_pairs_max_tokens=0,
         char_ngrams="auto",
         use_idf="auto",
-        n_bins=16,
+        n_bins=32,
         hidden_layer_sizes="auto",
         learning_rate="auto",
         max_iter="auto",

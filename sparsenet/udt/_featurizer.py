@@ -3,7 +3,6 @@ from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -21,7 +20,8 @@ from sparsenet.udt._column_types import (
     text_as_utf8,
 )
 from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
-from sparsenet.udt._row_weighting import select_and_weigh_rows
+from sparsenet.udt._featurizer_blocks import as_csr, count_tokens, select_and_weigh, sum_blocks
+from sparsenet.udt._numeric_values import value_scale, with_values
 from sparsenet.udt._text_hashing import (
     FIRST_CALLER_KIND,
     MAX_ALL_PAIRS_TOKENS,
@@ -34,7 +34,7 @@ from sparsenet.udt._text_hashing import (
 # Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
 # and month 3 of a date column are different features.
 (KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE, KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK,
- KIND_HOUR, KIND_MULTI_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 11)
+ KIND_HOUR, KIND_MULTI_VALUE, KIND_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 12)
 
 # Magnitude tokens: 0 for zero, +-(MAGNITUDE_OFFSET + floor(log10|x|)) for other finite
 # numbers (log10 of a float64 lies in [-324, 308], so the signs never mix), +-INFINITY_CODE.
@@ -72,7 +72,9 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     - **categorical**: the value's ``str()``, case kept; None/NaN is a "missing" token.
     - **numeric**: the value's quantile bin (``n_bins`` bins learned in ``fit``, ignoring
       NaN and inf; values outside the fitted range fall into the first/last bin) and its
-      sign and power of ten, so that 1e300 and 1e6 differ; NaN is a "missing" token.
+      sign and power of ten, so that 1e300 and 1e6 differ; NaN is a "missing" token. The
+      value itself is one more input, centred on the column's median, scaled by its
+      5-95 % spread and clipped (so that order and detail within a bin count too).
     - **date**: year, month, day of week, day of month, week of year (day of year // 7)
       and, when the time of day is not midnight, the hour; NaT/None is a "missing" token.
     - **multi_categorical**: cells listing values ("drama, comedy"): each value, split at
@@ -107,7 +109,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         Also hash the byte n-grams of every word, padded with a space on both ends, for
         ``min_n <= n <= max_n`` (e.g. ``(3, 5)``): robust to typos and word forms, at several
         times the cost.
-    n_bins : int, default=16
+    n_bins : int, default=32
         Quantile bins per numeric column.
     sublinear_tf : bool, default=True
         A text token occurring c times in a row weighs 1 + log(c) rather than c, so that a
@@ -209,7 +211,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         word_ngrams=2,
         all_pairs_max_tokens=0,
         char_ngrams=None,
-        n_bins=16,
+        n_bins=32,
         sublinear_tf=True,
         use_idf=False,
         norm="l2",
@@ -263,11 +265,10 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         types = column_types if column_types is not None else resolve_column_types(table, self.column_types)
         self.n_features_in_ = len(table.columns)
         self.column_types_ = types
-        self.bin_edges_ = [
-            quantile_edges(numbers_as_float(values, column_label(table.names, j)), self.n_bins)
-            if kind == "numeric" else None
-            for j, (values, kind) in enumerate(zip(table.columns, types))
-        ]
+        numbers = [numbers_as_float(values, column_label(table.names, j)) if kind == "numeric" else None
+                   for j, (values, kind) in enumerate(zip(table.columns, types))]
+        self.bin_edges_ = [None if x is None else quantile_edges(x, self.n_bins) for x in numbers]
+        self.value_scales_ = [None if x is None else value_scale(x) for x in numbers]
         self.delimiters_ = [multi_value_delimiter([v for v in values if isinstance(v, str)], strict=False)
                             if kind == "multi_categorical" else None for values, kind in zip(table.columns, types)]
         self.seen_features_ = self.idf_ = None
@@ -391,12 +392,17 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         elif kind == "multi_categorical":
             tokens = self._multi_value_tokens(j, values)
         elif kind == "numeric":
-            tokens = self._numeric_tokens(j, numbers_as_float(values, label))
+            x = numbers_as_float(values, label)
+            tokens = self._numeric_tokens(j, x)
         else:
             tokens = self._date_tokens(j, dates_as_datetime64(values, label))
         rows = np.concatenate([rows for rows, _ in tokens])
         indices = np.concatenate([indices for _, indices in tokens])
-        return count_tokens(rows, indices, len(values), self.feature_hash_range, self.norm == "l2")
+        block = count_tokens(rows, indices, len(values), self.feature_hash_range, self.norm == "l2")
+        scales = getattr(self, "value_scales_", None)  # None in models saved before values were inputs
+        if kind == "numeric" and scales is not None:
+            block = with_values(block, x, *scales[j], self._hash(j, KIND_VALUE, np.zeros(1))[0], self.feature_hash_range)
+        return block
 
     def _hashed_text(self, j, values, label, n_threads, l2=False):
         """Text column j as a CSR triple of token counts (unit rows when l2)."""
@@ -483,53 +489,3 @@ def magnitude_codes(x):
     exponent = np.where(np.isfinite(exponent), exponent, 0).astype(np.int64)
     codes = np.where(np.isinf(x), INFINITY_CODE, MAGNITUDE_OFFSET + exponent)
     return np.where(x == 0, 0, np.sign(x).astype(np.int64) * codes)
-
-
-def select_and_weigh(block, seen, idf, l2):
-    """A CSR triple without the entries whose feature is not in ``seen`` (None: keep all),
-    values times ``idf`` of their feature (None: unweighted), rows then scaled to unit l2
-    norm when l2 (empty rows stay empty)."""
-    indptr, indices, data = block
-    return select_and_weigh_rows(indptr, indices, data, None if seen is None else seen.view(np.uint8), idf, l2)
-
-
-def count_tokens(rows, indices, n_rows, hash_range, l2):
-    """Token occurrences (row, index) -> CSR triple of counts, optionally l2-normalised."""
-    return merge_entries(rows, indices, np.ones(len(rows), dtype=np.float32), n_rows, hash_range, l2)
-
-
-def sum_blocks(blocks, n_rows, hash_range):
-    """Several CSR triples over the same rows -> their sum as one CSR triple."""
-    rows = np.concatenate([np.repeat(np.arange(n_rows), np.diff(indptr)) for indptr, _, _ in blocks])
-    indices = np.concatenate([indices for _, indices, _ in blocks])
-    data = np.concatenate([data for _, _, data in blocks])
-    return merge_entries(rows, indices, data, n_rows, hash_range, l2=False)
-
-
-def merge_entries(rows, indices, data, n_rows, hash_range, l2):
-    """Entries (row, index, value) -> CSR triple with sorted indices, repeats summed."""
-    keys, position = np.unique(rows.astype(np.int64) * hash_range + indices, return_inverse=True)
-    values = np.bincount(position, weights=data, minlength=len(keys))
-    rows, indices = keys // hash_range, (keys % hash_range).astype(np.int32)
-    return row_sorted_csr(rows, indices, values, n_rows, l2)
-
-
-def row_sorted_csr(rows, indices, values, n_rows, l2):
-    """Entries ordered by row -> CSR triple, each row scaled to unit l2 norm when l2 (empty
-    rows stay empty)."""
-    if l2 and len(values):
-        norms = np.sqrt(np.bincount(rows, weights=np.square(values, dtype=np.float64), minlength=n_rows))
-        values = values / norms[rows]
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return indptr, indices, np.asarray(values, dtype=np.float32)
-
-
-def as_csr(block, n_rows, hash_range):
-    """A CSR triple -> csr_matrix; index arrays int32 unless the values need int64."""
-    indptr, indices, data = block
-    if len(data) < 2**31:
-        indptr = indptr.astype(np.int32)
-    matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, hash_range), copy=False)
-    matrix.has_canonical_format = True  # sorted, distinct indices: spare scipy the check
-    return matrix
