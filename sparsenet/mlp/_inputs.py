@@ -50,7 +50,10 @@ def flush_denormals(X):
     set to zero: arithmetic on them is up to a hundred times slower on x86, and they carry
     nothing a network can use. X itself is returned when it holds none (the common case)."""
     values = X.data if sparse.issparse(X) else X
-    if not any(has_denormals(chunk) for chunk in np.array_split(values.reshape(-1), max(1, values.size // CHECK_CHUNK))):
+    flat = values.reshape(-1)
+    # in chunks, so that the check's temporaries stay small (one array for a single row)
+    chunks = (flat,) if flat.size <= CHECK_CHUNK else np.array_split(flat, flat.size // CHECK_CHUNK)
+    if not any(has_denormals(chunk) for chunk in chunks):
         return X
     values = np.where(np.abs(values) < np.finfo(np.float32).tiny, np.float32(0), values)
     if sparse.issparse(X):
