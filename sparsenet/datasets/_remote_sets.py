@@ -5,7 +5,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -17,17 +17,14 @@ from sparsenet.datasets._text_files import numbered_lines
 
 
 @dataclass(frozen=True)
-class RemoteTextSet:
-    """Where a set lives and how its CSV files read: ``folder`` is the archive's top folder;
-    each row is a 1-based class index then ``n_text_fields`` text fields (joined by a
-    space); ``classes.txt`` names the classes. ``sha256`` None: recorded on first download
-    (these archives publish none)."""
+class RemoteArchive:
+    """A data set published as one archive at ``url``; ``folder`` is its path inside the
+    archive. ``sha256`` None: recorded on first download (these archives publish none)."""
 
     name: str
     url: str
     folder: str
-    n_text_fields: int
-    sha256: str | None = None
+    sha256: str | None = field(default=None, kw_only=True)
 
     @property
     def archive(self):
@@ -35,19 +32,18 @@ class RemoteTextSet:
 
 
 @dataclass(frozen=True)
-class RemoteXmcSet:
+class RemoteTextSet(RemoteArchive):
+    """A text set of CSV files: each row a 1-based class index then ``n_text_fields`` text
+    fields (joined by a space); ``classes.txt`` names the classes."""
+
+    n_text_fields: int
+
+
+@dataclass(frozen=True)
+class RemoteXmcSet(RemoteArchive):
     """An extreme classification set as PECOS's ``xmc-base`` archives hold it: under
     ``folder``, ``Y.trn.npz`` / ``Y.tst.npz`` label matrices and TF-IDF features
     ``X.trn.npz`` / ``X.tst.npz`` (in ``tfidf-attnxml/``), all scipy.sparse files."""
-
-    name: str
-    url: str
-    folder: str
-    sha256: str | None = None
-
-    @property
-    def archive(self):
-        return self.url.rsplit("/", 1)[1]
 
 
 # The character-level CNN benchmark sets of Zhang, Zhao and LeCun (NeurIPS 2015), as fast.ai
