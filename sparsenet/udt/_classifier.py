@@ -15,6 +15,7 @@ from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
 from sparsenet.udt._outer_callbacks import seen_from_outside
+from sparsenet.udt._rejection import check_reject_below, labels_or_rejected
 from sparsenet.model_file import SavableModel
 
 # "auto" settings, chosen from the training data (see UDTClassifier._resolved)
@@ -420,10 +421,21 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         features = self.featurizer_.transform(X)
         return features if self._columns is None else self._columns.apply(features)
 
-    def predict(self, X):
-        """Predicted class of each row (for multi-label models, an indicator matrix)."""
+    def predict(self, X, *, reject_below=None, rejected_label=None):
+        """Predicted class of each row (for multi-label models, an indicator matrix).
+
+        ``reject_below=p`` answers ``rejected_label`` (an object array then) for the rows
+        whose most probable class has a probability below p: a way to refuse inputs the
+        model knows nothing about, such as out-of-scope requests to an intent classifier
+        (choose p on held-out data with such inputs; ``benchmarks/bench_out_of_scope.py``).
+        """
         features = self._features(X)  # first: it raises NotFittedError on an unfitted model
-        return self.classifier_.predict(features)
+        if reject_below is None:
+            return self.classifier_.predict(features)
+        reject_below = check_reject_below(reject_below)
+        if self.classifier_._targets.multilabel:
+            raise ValueError("reject_below applies to class labels, not to a multi-label model")
+        return labels_or_rejected(self.classes_, self.classifier_.predict_proba(features), reject_below, rejected_label)
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""

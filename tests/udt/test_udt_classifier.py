@@ -774,3 +774,22 @@ def test_a_1d_x_of_numbers_is_refused_unless_declared_but_1d_strings_are_a_text_
     declared = small_model(column_types=["numeric"]).fit(np.arange(20.0), y)
     assert declared.column_types_ == ["numeric"]
     assert small_model().fit(np.array(["x y"] * 20), y).column_types_ == ["text"]
+
+
+def test_predict_can_reject_rows_it_is_unsure_of():
+    texts, labels = topic_texts(300, topics=("sport", "cooking", "music"))
+    clf = small_model().fit(texts, labels)
+    queries = ["goal match team", "recipe oven flour", "zebra quantum nebula", ""]
+    proba = clf.predict_proba(queries)
+    sure = proba.max(axis=1)
+    threshold = float(np.sort(sure)[1]) + 1e-6  # rejects the two least sure rows
+    answered = clf.predict(queries, reject_below=threshold, rejected_label="out of scope")
+    assert answered.dtype == object
+    for i in range(len(queries)):
+        expected = "out of scope" if sure[i] < threshold else clf.classes_[proba[i].argmax()]
+        assert answered[i] == expected
+    assert list(answered).count("out of scope") == 2
+    np.testing.assert_array_equal(clf.predict(queries, reject_below=1e-9), clf.predict(queries))
+    for bad in (0, 1.5, "high", True):
+        with pytest.raises(ValueError, match="reject_below must be a probability"):
+            clf.predict(queries, reject_below=bad)
