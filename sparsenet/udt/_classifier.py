@@ -24,6 +24,8 @@ from sparsenet.model_file import SavableModel
 # count rounded up to a power of two, within these bounds: few-class sets scored the same at
 # 64, 128 and 512 (at 2x and 8x the time); many-label sets gained up to 256
 MIN_AUTO_HIDDEN, MAX_AUTO_HIDDEN = 64, 256
+# ...except for tables without text, where the widest layer won on every family tried
+# (Letter +4.4 points, a generated table +2.1, Adult level; benchmarks/results/tables_hidden.md)
 # Adam's step falls linearly to zero over the planned epochs (fastText's schedule): +0.7
 # points on SST-2 and +0.3 on IMDB at 2e-3; the decay then allows a larger start
 AUTO_LEARNING_RATE = 4e-3
@@ -135,7 +137,8 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         sets scored the same at 128 and 512 neurons, at two and eight times the training
         time), (128,) up to 256 labels, (256,) beyond (a layer narrower than the label
         count limits the scores it can express: 256 neurons gained 1.1 points of accuracy
-        on CLINC150's 150 intents and 4 points of P@1 on the 736 cooking tags against 64).
+        on CLINC150's 150 intents and 4 points of P@1 on the 736 cooking tags against 64);
+        (256,) for tables without a text column.
     learning_rate : float or "auto", default="auto"
         Adam step size at the start of ``fit``; "auto" is 4e-3. It falls linearly to nearly
         zero over the ``max_iter`` epochs (see ``learning_rate_schedule`` of
@@ -370,7 +373,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             use_idf = not short_texts and hash_range <= MAX_IDF_RANGE
         else:
             use_idf = self.use_idf
-        auto_hidden = (auto_hidden_width(shape.n_labels),)
+        auto_hidden = (auto_hidden_width(shape.n_labels) if shape.n_text_values else MAX_AUTO_HIDDEN,)
         hidden = auto_hidden if isinstance(self.hidden_layer_sizes, str) else self.hidden_layer_sizes
         learning_rate = AUTO_LEARNING_RATE if self.learning_rate == "auto" else self.learning_rate
         if self.max_iter == "auto":
