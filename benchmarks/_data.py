@@ -134,3 +134,19 @@ def load_adult():
         frames.append((frame, labels))
     (X_train, y_train), (X_test, y_test) = frames
     return X_train, y_train, X_test, y_test
+
+
+def table_families():
+    """The three table families the UDT table benchmarks decide on, as (X_train, y_train,
+    X_test, y_test): Adult (real, mixed columns), Letter (real, 16 integer features, read
+    as a table) and a generated problem (``make_classification``: 20 continuous features,
+    4 classes of 3 clusters each)."""
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=30_000, n_features=20, n_informative=10, n_classes=4,
+                               n_clusters_per_class=3, random_state=0)
+    return {
+        "Adult": load_adult(),
+        "Letter": load_letter(),
+        "generated (make_classification)": (X[:20_000], y[:20_000], X[20_000:], y[20_000:]),
+    }

@@ -18,21 +18,14 @@ from unittest import mock  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 
-from _data import load_adult, load_letter  # noqa: E402
+from _data import table_families  # noqa: E402
 from sparsenet import UDTClassifier  # noqa: E402
 from sparsenet.udt import _featurizer  # noqa: E402
 
 SEEDS = (0, 1)
-X, y = make_classification(n_samples=30_000, n_features=20, n_informative=10, n_classes=4,
-                           n_clusters_per_class=3, random_state=0)
-families = {
-    "Adult": load_adult(),
-    "Letter": load_letter(),
-    "generated (make_classification)": (X[:20_000], y[:20_000], X[20_000:], y[20_000:]),
-}
+families = table_families()
 
 
 def boosting_reference(X_train, y_train, X_test, y_test):

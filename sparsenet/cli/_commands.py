@@ -102,9 +102,10 @@ def _data_for(model, args, needs_target):
     return data
 
 
-def _label_names(model, ids):
+def _label_names(model, labels):
+    """A multi-label model's labels (its columns 0..n-1) by the names it was trained with."""
     names = getattr(model, "label_names_", None)
-    return model.classes_[ids] if names is None else np.asarray(names)[ids]
+    return labels if names is None else np.asarray(names)[labels]
 
 
 def predict(args):
@@ -114,8 +115,7 @@ def predict(args):
     if k < 1:
         raise ValueError(f"-k must be at least 1, got {args.k}")
     labels, scores = model.predict_topk(data.X, k, return_scores=True)
-    ids = np.searchsorted(model.classes_, labels) if getattr(model, "label_names_", None) is not None else None
-    names = _label_names(model, ids) if ids is not None else labels
+    names = _label_names(model, labels)
     out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
     try:
         writer = csv.writer(out)
@@ -140,8 +140,7 @@ def evaluate(args):
         n_labels = len(model.classes_)
         if data.y.shape[1] != n_labels:
             raise ValueError(f"{args.data}: {data.y.shape[1]} label columns, but the model has {n_labels}")
-        ranked = model.predict_topk(data.X, min(5, n_labels))
-        ids = np.searchsorted(model.classes_, ranked)
+        ids = model.predict_topk(data.X, min(5, n_labels))  # a multi-label model's classes are 0..n-1
         for k in (1, 3, 5):
             if k <= ids.shape[1]:
                 results[f"P@{k}"] = precision_at_k(data.y, ids, k)

@@ -81,27 +81,11 @@ cdef class HashFamily:
         self.hashes_per_table, self.range_bits, self.seed = hashes_per_table, range_bits, seed
         self.is_dwta = kind == "dwta"
         self.has_tail = kind == "mips"
-        rng = np.random.RandomState(seed % (2**32))
         shape = (n_tables, hashes_per_table)
-        if self.is_dwta:
-            self.sample_size = min(1 << DWTA_BIN_BITS, dimension)
-            # each bin: distinct coordinates, drawn independently of the other bins
-            keys = rng.random_sample(shape + (dimension,))
-            coordinates = np.argsort(keys, axis=2)[:, :, : self.sample_size]
-            self.signs = np.ones(shape + (self.sample_size,), dtype=np.float32)
+        self.sample_size = min(1 << DWTA_BIN_BITS, dimension) if self.is_dwta else max(1, dimension // 3)
+        if functions is None:
+            coordinates, self.signs, self.tail = self._drawn_functions(shape)
         else:
-            self.sample_size = max(1, dimension // 3)
-            keys = rng.random_sample(shape + (dimension,))
-            coordinates = np.argsort(keys, axis=2)[:, :, : self.sample_size]
-            self.signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (self.sample_size,))
-        # the weights of a key's bias and norm coordinates in each projection: always present,
-        # +-1/sqrt(3) so that they vary as much as a coordinate drawn a third of the time
-        # with weight +-1 (zero outside "mips", drawn after the rest so that "simhash" keeps
-        # its functions)
-        self.tail = np.zeros(shape + (2,), dtype=np.float32)
-        if self.has_tail:
-            self.tail = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (2,)) / np.float32(np.sqrt(3.0))
-        if functions is not None:
             coordinates, self.signs, self.tail = self._checked_functions(functions, shape)
         self.coordinates = np.ascontiguousarray(coordinates, dtype=np.int32)
         self.signs = np.ascontiguousarray(self.signs, dtype=np.float32)
@@ -109,6 +93,25 @@ cdef class HashFamily:
         self.signs_ptr = <const float *> cnp.PyArray_DATA(self.signs)
         self.tail = np.ascontiguousarray(self.tail, dtype=np.float32)
         self.tail_ptr = <const float *> cnp.PyArray_DATA(self.tail)
+
+    def _drawn_functions(self, shape):
+        """(coordinates, signs, tail) drawn from the seed."""
+        rng = np.random.RandomState(self.seed % (2**32))
+        # each bin (DWTA) or projection (SimHash): distinct coordinates, drawn independently
+        keys = rng.random_sample(shape + (self.dimension,))
+        coordinates = np.argsort(keys, axis=2)[:, :, : self.sample_size]
+        if self.is_dwta:
+            signs = np.ones(shape + (self.sample_size,), dtype=np.float32)
+        else:
+            signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (self.sample_size,))
+        # the weights of a key's bias and norm coordinates in each projection: always present,
+        # +-1/sqrt(3) so that they vary as much as a coordinate drawn a third of the time
+        # with weight +-1 (zero outside "mips", drawn after the rest so that "simhash" keeps
+        # its functions)
+        tail = np.zeros(shape + (2,), dtype=np.float32)
+        if self.has_tail:
+            tail = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape + (2,)) / np.float32(np.sqrt(3.0))
+        return coordinates, signs, tail
 
     def _checked_functions(self, functions, shape):
         """Stored functions, refused unless they fit this family: the kernels index vectors

@@ -13,7 +13,7 @@ import sparsenet
 from sparsenet.model_file import ModelFileError, save_model
 from sparsenet.model_file._container import FORMAT_VERSION, PREFIX
 from conftest import run_isolated
-from model_configurations import CONFIGURATIONS, answers
+from model_configurations import CONFIGURATIONS
 
 
 @pytest.fixture(scope="module")
