@@ -1,20 +1,18 @@
 """SparseMLPClassifier: a scikit-learn classifier on the sparse Cython engine."""
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from sparsenet.engine._initialisation import glorot_network
 from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
 from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
 from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
                                     log_probabilities, probabilities, top_k_probabilities)
-from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on, hidden_sizes, sampling_plan
+from sparsenet.mlp._initial_state import start_training_state
+from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs
-from sparsenet.mlp._warm_start import apply_parameter_changes, attach_hidden_sampler, restore_optimizer, \
-    uses_binary_outputs
+from sparsenet.mlp._warm_start import apply_parameter_changes, restore_optimizer
 from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
 
@@ -325,7 +323,7 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         if continuing:
             apply_parameter_changes(self)
         else:
-            self._initialize(X.shape[1], target_encoder)
+            start_training_state(self, X.shape[1], target_encoder)
             start_from_label_frequencies(self, targets)
         self._train(X, targets, epochs=self.max_iter,
                     use_early_stopping=early_stopping_on(self.early_stopping, X.shape[0]),
@@ -362,45 +360,12 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         X = check_features(self, X, reset=first_call)
         targets = target_encoder.encode(y, X.shape[0])
         if first_call:
-            self._initialize(X.shape[1], target_encoder)
+            start_training_state(self, X.shape[1], target_encoder)
             start_from_label_frequencies(self, targets)
         else:
             apply_parameter_changes(self)
         self._train(X, targets, epochs=1, use_early_stopping=False)
         return self
-
-    def _initialize(self, n_features, target_encoder):
-        """Glorot-uniform weights, zero Adam state, empty history."""
-        hidden = hidden_sizes(self.hidden_layer_sizes)
-        self._targets = target_encoder
-        n_classes = target_encoder.n_classes
-        rng = check_random_state(self.random_state)
-        # one draw from the user's seed so later epochs do not depend on how many numbers
-        # initialisation consumed
-        self._rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
-        self.network_, self._adam = glorot_network(
-            [n_features, *hidden, n_classes], self._rng.randint(np.iinfo(np.int32).max),
-            resolve_n_threads(self.n_jobs),
-        )
-        plan = sampling_plan(self, n_classes)
-        if plan is not None:
-            self.network_.set_sampler(plan.new_sampler(n_classes, hidden[-1], self._rng.randint(np.iinfo(np.int32).max)))
-        self._sampling_plan = plan
-        self._hidden_sampling_plan = None
-        attach_hidden_sampler(self, self.network_)
-        self.sampling_stats_ = None
-        self._binary_outputs = uses_binary_outputs(self.loss, target_encoder.multilabel, plan)
-        self.label_counts_ = np.zeros(n_classes, dtype=np.int64)
-        self._frequent_labels = np.zeros(0, dtype=np.int32)
-        self.loss_curve_ = []
-        self.retrieval_curve_ = []
-        self.best_loss_ = np.inf
-        self.validation_scores_ = None
-        self.best_validation_score_ = None
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.interrupted_ = False
-        self._no_improvement_count = 0
 
     def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant"):
         count_labels(self, targets)
