@@ -94,6 +94,18 @@ def load_sms_spam(test_size=0.2, random_state=0):
     return list(train_texts), train_labels, list(test_texts), test_labels
 
 
+def load_clinc150():
+    """CLINC150's in-scope requests (data_full.json): 15,000 training and 4,500 test requests,
+    150 intents (the out-of-scope splits are left out; bench_out_of_scope.py reads them)."""
+    import json
+
+    with open(DATA_DIR / "clinc150" / "data_full.json", encoding="utf-8") as stream:
+        splits = json.load(stream)
+    parts = [([text for text, _ in splits[name]], np.array([label for _, label in splits[name]], dtype=object))
+             for name in ("train", "test")]
+    return parts[0][0], parts[0][1], parts[1][0], parts[1][1]
+
+
 def load_letter():
     """Letter recognition: first 16,000 rows train, last 4,000 test."""
     raw = np.genfromtxt(DATA_DIR / "letter" / "letter.csv", delimiter=",", skip_header=1, dtype=str)

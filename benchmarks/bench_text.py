@@ -7,7 +7,10 @@ Data sets, all from ../shared/data:
 - ``sst2``: SST-2, trained on the 67,349 phrases of train.tsv, tested on the 1,821 sentences of
   test.tsv, 2 classes;
 - ``20ng``: 20 Newsgroups "bydate", 11,314 / 7,532, 20 classes;
-- ``sms``: SMS Spam Collection, stratified 80/20 split (random_state=0), 4,459 / 1,115, 2 classes.
+- ``sms``: SMS Spam Collection, stratified 80/20 split (random_state=0), 4,459 / 1,115, 2 classes;
+- ``clinc150``: CLINC150 intents, in-scope requests only, 15,000 / 4,500, 150 classes (one-line
+  requests; out-of-scope detection is bench_out_of_scope.py's, the cooking tags, multi-label,
+  bench_xmc.py's).
 
 Contenders:
 
@@ -23,7 +26,7 @@ Contenders:
 
 Usage:
 
-    python benchmarks/bench_text.py [--datasets imdb sst2 20ng sms]
+    python benchmarks/bench_text.py [--datasets imdb sst2 20ng sms clinc150]
         [--contenders fasttext tfidf_lr sparsenet] [--threads 2] [--repeats 1]
 
 ``--repeats N`` fits each contender N times and keeps the medians of the times and the
@@ -33,7 +36,7 @@ overrides fastText's epochs; either one prints the table without writing results
 """
 from _common import Timer, machine_line, markdown_table, parse_args, report
 
-DATASETS = ("imdb", "sst2", "20ng", "sms")
+DATASETS = ("imdb", "sst2", "20ng", "sms", "clinc150")
 CONTENDERS = ("fasttext", "tfidf_lr", "sparsenet")
 
 
@@ -62,6 +65,7 @@ LOADERS = {
     "sst2": ("SST-2", _data.load_sst2),
     "20ng": ("20 Newsgroups", _data.load_20newsgroups),
     "sms": ("SMS spam", _data.load_sms_spam),
+    "clinc150": ("CLINC150 (in-scope)", _data.load_clinc150),
 }
 # fastText's recipe, one per size class of training set: lr=1.0, dim=50, bigrams, and the epochs
 # chosen without the test sets (medians of 3 fits, 2 threads). With --holdout, epochs 5 / 10 / 25:

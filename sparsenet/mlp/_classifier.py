@@ -3,15 +3,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from sparsenet.mlp._inputs import check_features, check_few_csr_rows, take_rows
+from sparsenet.mlp._calibration import check_calibration, fit_temperature, tempered_top_k_probabilities
+from sparsenet.mlp._inputs import EngineRows, check_features, check_few_csr_rows, take_rows
 from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
 from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
                                     log_probabilities, probabilities, top_k_probabilities)
 from sparsenet.mlp._initial_state import start_training_state
-from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on
+from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on, sampling_plan
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
-from sparsenet.mlp._training_loop import run_epochs
+from sparsenet.mlp._training_loop import run_epochs, split_validation
 from sparsenet.mlp._warm_start import apply_parameter_changes, restore_optimizer
 from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
@@ -147,6 +148,12 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         layer's ``hidden_sparsity * width`` highest activations. "auto" keeps it dense:
         sampled, it lost accuracy against dense training of the same network wherever we
         measured (benchmarks/results/hidden_sampling.md).
+    calibration : {None, "temperature"}, default=None
+        "temperature" holds out ``validation_fraction`` of the rows (the same rows early
+        stopping scores on, when it is on) and fits the temperature that makes
+        ``predict_proba`` match how often the model is right on them (class labels and a
+        dense output layer only); predictions are unchanged. ``partial_fit`` keeps the
+        temperature of the last ``fit`` (benchmarks/results/calibration.md).
 
     Attributes
     ----------
@@ -165,6 +172,8 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Validation score after each epoch, with early stopping.
     best_validation_score_ : float or None
         Best validation score, with early stopping.
+    temperature_ : float
+        The logits are divided by it before the softmax or sigmoids (1.0 uncalibrated).
     n_iter_ : int
         Epochs run.
     t_ : int
@@ -263,6 +272,7 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         redraw_hashes_every=20,
         sampling_correction=True,
         hidden_sparsity="auto",
+        calibration=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -294,6 +304,7 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         self.redraw_hashes_every = redraw_hashes_every
         self.sampling_correction = sampling_correction
         self.hidden_sparsity = hidden_sparsity
+        self.calibration = calibration
 
     # ------------------------------------------------------------------ fitting
 
@@ -320,14 +331,23 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         X = check_features(self, X, reset=not continuing)
         target_encoder = self._targets if continuing else TargetEncoder.from_targets(y)
         targets = target_encoder.encode(y, X.shape[0])
+        # checked before anything changes: a refused fit leaves the model as it was
+        calibrating = check_calibration(self.calibration, target_encoder.multilabel,
+                                        sampling_plan(self, target_encoder.n_classes) is not None)
         if continuing:
             apply_parameter_changes(self)
         else:
             start_training_state(self, X.shape[1], target_encoder)
             start_from_label_frequencies(self, targets)
-        self._train(X, targets, epochs=self.max_iter,
-                    use_early_stopping=early_stopping_on(self.early_stopping, X.shape[0]),
-                    schedule=self.learning_rate_schedule)
+        use_early_stopping = early_stopping_on(self.early_stopping, X.shape[0])
+        held_out = None
+        if calibrating:
+            X, targets, held_out = split_validation(self, X, targets)
+        self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping,
+                    schedule=self.learning_rate_schedule, held_out=held_out)
+        if held_out is not None:
+            self.temperature_ = fit_temperature(self.network_, held_out, self._binary_outputs,
+                                                resolve_n_threads(self.n_jobs))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -367,9 +387,10 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         self._train(X, targets, epochs=1, use_early_stopping=False)
         return self
 
-    def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant"):
+    def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant", held_out=None):
         count_labels(self, targets)
-        run_epochs(self, X, targets, epochs=epochs, use_early_stopping=use_early_stopping, schedule=schedule)
+        run_epochs(self, X, targets, epochs=epochs, use_early_stopping=use_early_stopping, schedule=schedule,
+                   held_out=held_out)
 
     # ------------------------------------------------------------------ prediction
 
@@ -386,10 +407,20 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         return self._targets.multilabel
 
     def _scores(self, X):
-        check_is_fitted(self)
+        if isinstance(X, EngineRows):  # from UDTClassifier, which checked that it is fitted
+            return X.matrix, resolve_n_threads(self.n_jobs)
+        if not self.__sklearn_is_fitted__():  # check_is_fitted alone costs a tenth of a one-row prediction
+            check_is_fitted(self)
         few_rows = check_few_csr_rows(self, X)
         X = check_features(self, X, reset=False) if few_rows is None else few_rows
         return X, resolve_n_threads(self.n_jobs)
+
+    def _tempered_logits(self, X):
+        """Float64 logits divided by the temperature (1.0 unless calibrated)."""
+        X, n_threads = self._scores(X)
+        logits = self.network_.logits(X, n_threads).astype(np.float64)
+        temperature = getattr(self, "temperature_", 1.0)  # absent from models saved before calibration
+        return logits if temperature == 1.0 else logits / temperature
 
     def decision_function(self, X):
         """Output-layer scores (logits).
@@ -416,15 +447,11 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             label's own sigmoid for a multi-label model; for class labels the sigmoids
             divided by their row's sum, as one-vs-rest classifiers do.
         """
-        X, n_threads = self._scores(X)
-        logits = self.network_.logits(X, n_threads).astype(np.float64)
-        return probabilities(logits, self._binary_outputs, self._multilabel)
+        return probabilities(self._tempered_logits(X), self._binary_outputs, self._multilabel)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably."""
-        X, n_threads = self._scores(X)
-        logits = self.network_.logits(X, n_threads).astype(np.float64)
-        return log_probabilities(logits, self._binary_outputs, self._multilabel)
+        return log_probabilities(self._tempered_logits(X), self._binary_outputs, self._multilabel)
 
     def predict(self, X):
         """Predicted labels.
@@ -477,6 +504,10 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         labels = self.classes_[ids]
         if not return_scores:
             return labels
+        temperature = getattr(self, "temperature_", 1.0)
+        if temperature != 1.0:
+            return labels, tempered_top_k_probabilities(self.network_, X, scores, temperature, self._binary_outputs,
+                                                        n_threads)
         return labels, top_k_probabilities(scores, log_normaliser, self._binary_outputs)
 
     def _top_k(self, X, k, n_threads, exact):

@@ -42,4 +42,5 @@ def start_training_state(model, n_features, target_encoder):
     model.n_iter_ = 0
     model.t_ = 0
     model.interrupted_ = False
+    model.temperature_ = 1.0
     model._no_improvement_count = 0

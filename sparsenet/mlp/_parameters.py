@@ -72,6 +72,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "redraw_hashes_every": [NumberInterval(Integral, 0, None, closed="left")],
     "sampling_correction": ["boolean"],
     "hidden_sparsity": [NumberInterval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
+    "calibration": [None, StrOptions({"temperature"})],
 }
 
 # the parameters of a sampled output layer (sampling/_plan.py)

@@ -30,13 +30,16 @@ logger = logging.getLogger("sparsenet")
 MIN_DECAY = 1e-3
 
 
-def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="constant"):
+def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="constant", held_out=None):
     """Train ``model`` (a SparseMLPClassifier with its network) for up to ``epochs`` epochs on
     X and its EncodedTargets, updating its history (``loss_curve_``, ``n_iter_``, ``t_``,
-    the stopping state) as it goes."""
+    the stopping state) as it goes. Early stopping scores the ``held_out`` (X, targets)
+    when the caller already set rows aside (for calibration), else holds out its own."""
     validation = None
     if use_early_stopping:
-        X, targets, validation = split_validation(model, X, targets)
+        if held_out is None:
+            X, targets, held_out = split_validation(model, X, targets)
+        validation = held_out
         if model.validation_scores_ is None:
             model.validation_scores_ = []
             model.best_validation_score_ = -np.inf

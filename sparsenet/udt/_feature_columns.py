@@ -7,7 +7,8 @@ and its pickles by that much, and features no training row had (which would only
 untrained weights) are dropped at prediction.
 """
 import numpy as np
-from scipy import sparse
+
+from sparsenet.mlp._inputs import assembled_csr
 
 # hash ranges up to this use a lookup table (4 bytes a feature); wider ones a binary search
 DENSE_MAP_LIMIT = 2**24
@@ -65,6 +66,7 @@ class FeatureColumns:
             # counts of kept entries before each row start give the new row pointers
             before = np.concatenate(([0], np.cumsum(kept, dtype=indptr.dtype)))
             indptr, columns, data = before[indptr], columns[kept], data[kept]
-        matrix = sparse.csr_matrix((data, columns, indptr), shape=(features.shape[0], self.n_columns), copy=False)
+        # int64 row pointers: the engine's layout, so prediction converts nothing
+        matrix = assembled_csr((features.shape[0], self.n_columns), data, columns, indptr.astype(np.int64))
         matrix.has_canonical_format = True  # the map keeps order: indices stay sorted and distinct
         return matrix

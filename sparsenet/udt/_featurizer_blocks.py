@@ -1,8 +1,8 @@
 """CSR triples (indptr, indices, data): the blocks a featurizer builds one column at a
 time and sums into its output."""
 import numpy as np
-from scipy import sparse
 
+from sparsenet.mlp._inputs import assembled_csr
 from sparsenet.udt._row_weighting import select_and_weigh_rows
 
 
@@ -51,6 +51,6 @@ def as_csr(block, n_rows, hash_range):
     indptr, indices, data = block
     if len(data) < 2**31:
         indptr = indptr.astype(np.int32)
-    matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, hash_range), copy=False)
+    matrix = assembled_csr((n_rows, hash_range), data, indices, indptr)
     matrix.has_canonical_format = True  # sorted, distinct indices: spare scipy the check
     return matrix
