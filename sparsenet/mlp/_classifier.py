@@ -374,8 +374,8 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             target_encoder = self._targets
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
-                    f"classes={list(np.unique(classes))} differs from the classes of the first "
-                    f"partial_fit call {list(self.classes_)}"
+                    f"classes={np.unique(classes).tolist()} differs from the classes of the first "
+                    f"partial_fit call {self.classes_.tolist()}"
                 )
         X = check_features(self, X, reset=first_call)
         targets = target_encoder.encode(y, X.shape[0])
