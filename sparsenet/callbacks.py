@@ -35,9 +35,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EpochInfo:
-    """What an epoch did.
+    """What an epoch did: what ``on_epoch_end`` receives as ``info``.
 
-    Attributes
+    Parameters
     ----------
     epoch : int
         Epochs run so far by the model (``n_iter_``), this one included.
@@ -50,8 +50,15 @@ class EpochInfo:
         Wall-clock time of the epoch.
     learning_rate : float
         Adam's step size at the end of the epoch.
-    sampling : dict or None
+    sampling : dict or None, default=None
         For a sampled output layer, the diagnostics of ``sampling_stats_`` so far.
+
+    Examples
+    --------
+    >>> from sparsenet.callbacks import EpochInfo
+    >>> info = EpochInfo(epoch=3, loss=0.21, validation_score=0.9, seconds=1.5, learning_rate=1e-3)
+    >>> info.epoch, info.sampling is None
+    (3, True)
     """
 
     epoch: int
@@ -63,27 +70,180 @@ class EpochInfo:
 
 
 class Callback:
-    """Base class of callbacks: override what you need (all do nothing here)."""
+    """Base class of callbacks: override what you need (all do nothing here).
+
+    See Also
+    --------
+    Checkpoint : Saves the model every few epochs.
+    ProgressBar : What ``verbose=1`` shows.
+
+    Examples
+    --------
+    A callback that stops training once the training loss is low enough:
+
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsenet import SparseMLPClassifier
+    >>> from sparsenet.callbacks import Callback
+    >>> class StopAtLoss(Callback):
+    ...     def __init__(self, threshold):
+    ...         self.threshold = threshold
+    ...     def on_epoch_end(self, estimator, info):
+    ...         return info.loss < self.threshold
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> clf = SparseMLPClassifier((16,), max_iter=50, callbacks=[StopAtLoss(1.0)], random_state=0)
+    >>> clf.fit(X, y).n_iter_
+    8
+
+    A callback can be tried without training, on an :class:`EpochInfo` made by hand:
+
+    >>> from sparsenet.callbacks import EpochInfo
+    >>> StopAtLoss(1.0).on_epoch_end(None, EpochInfo(epoch=1, loss=0.5, validation_score=None, seconds=0.1,
+    ...                                              learning_rate=1e-3))
+    True
+    """
 
     def on_epoch_begin(self, estimator, epoch, n_rows):
-        """Before epoch number ``epoch`` (counted over the model's life) of ``n_rows`` rows."""
+        """Called before each epoch.
+
+        Parameters
+        ----------
+        estimator : SparseMLPClassifier or UDTClassifier
+            The model being trained.
+        epoch : int
+            The epoch's number, counted over the model's life (``partial_fit`` and
+            ``warm_start`` continue the count).
+        n_rows : int
+            Rows the epoch trains on.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sparsenet import SparseMLPClassifier
+        >>> from sparsenet.callbacks import Callback
+        >>> class Announce(Callback):
+        ...     def on_epoch_begin(self, estimator, epoch, n_rows):
+        ...         print(f"epoch {epoch}: {n_rows} rows")
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> clf = SparseMLPClassifier((16,), max_iter=2, callbacks=[Announce()], random_state=0).fit(X, y)
+        epoch 1: 200 rows
+        epoch 2: 200 rows
+        >>> clf = clf.partial_fit(X[:50], y[:50])
+        epoch 3: 50 rows
+        """
 
     def on_batch_end(self, estimator, rows_done, loss):
-        """After each batch: ``rows_done`` rows of the epoch so far, ``loss`` their mean loss."""
+        """Called after each batch (a callback that does not override it costs nothing per batch).
+
+        Parameters
+        ----------
+        estimator : SparseMLPClassifier or UDTClassifier
+            The model being trained.
+        rows_done : int
+            Rows of the epoch trained so far, this batch included.
+        loss : float
+            Mean training loss of those rows.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sparsenet import SparseMLPClassifier
+        >>> from sparsenet.callbacks import Callback
+        >>> class RowsDone(Callback):
+        ...     def __init__(self):
+        ...         self.rows = []
+        ...     def on_batch_end(self, estimator, rows_done, loss):
+        ...         self.rows.append(rows_done)
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> rows = RowsDone()
+        >>> clf = SparseMLPClassifier((16,), max_iter=2, batch_size=50, callbacks=[rows], random_state=0)
+        >>> clf = clf.fit(X, y)
+        >>> rows.rows
+        [50, 100, 150, 200, 50, 100, 150, 200]
+        """
 
     def on_epoch_end(self, estimator, info):
-        """After each epoch; return True to stop training."""
+        """Called after each epoch; return True to stop training.
+
+        Parameters
+        ----------
+        estimator : SparseMLPClassifier or UDTClassifier
+            The model being trained.
+        info : EpochInfo
+            The epoch's loss, validation score, time, step size and sampling diagnostics.
+
+        Returns
+        -------
+        stop : bool
+            True stops training after this epoch (the model is then fitted as usual, and
+            ``on_train_end`` gets the reason "callback").
+
+        Examples
+        --------
+        Stop once the validation score reaches a target (early stopping holds out the rows
+        it is computed on):
+
+        >>> from sklearn.datasets import make_classification
+        >>> from sparsenet import SparseMLPClassifier
+        >>> from sparsenet.callbacks import Callback
+        >>> class StopAtScore(Callback):
+        ...     def on_epoch_end(self, estimator, info):
+        ...         return info.validation_score >= 0.8
+        >>> X, y = make_classification(n_samples=500, random_state=0)
+        >>> clf = SparseMLPClassifier((16,), max_iter=50, early_stopping=True, callbacks=[StopAtScore()],
+        ...                           random_state=0).fit(X, y)
+        >>> clf.n_iter_, clf.validation_scores_[-1]
+        (14, 0.8)
+        """
         return False
 
     def on_train_end(self, estimator, reason):
-        """After the last epoch of a ``fit`` or ``partial_fit`` call. ``reason`` is
-        "max_iter" (every planned epoch ran), "converged" (the training loss stopped
-        improving), "early_stopping" (the validation score stopped improving), "callback"
-        (a callback asked to stop) or "interrupted" (Ctrl-C)."""
+        """Called after the last epoch of a ``fit`` or ``partial_fit`` call.
+
+        Parameters
+        ----------
+        estimator : SparseMLPClassifier or UDTClassifier
+            The model trained.
+        reason : str
+            Why training ended: "max_iter" (every planned epoch ran), "converged" (the
+            training loss stopped improving), "early_stopping" (the validation score
+            stopped improving), "callback" (a callback asked to stop) or "interrupted"
+            (Ctrl-C).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sparsenet import SparseMLPClassifier
+        >>> from sparsenet.callbacks import Callback
+        >>> class Why(Callback):
+        ...     def on_train_end(self, estimator, reason):
+        ...         print(f"stopped after {estimator.n_iter_} epochs: {reason}")
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> clf = SparseMLPClassifier((16,), max_iter=3, callbacks=[Why()], random_state=0).fit(X, y)
+        stopped after 3 epochs: max_iter
+        """
 
 
 def epoch_summary(info):
-    """One line about an epoch: loss, validation score, time and sampling diagnostics."""
+    """One line about an epoch: loss, validation score, time and sampling diagnostics.
+
+    The line :class:`ProgressPrinter` prints and the "sparsenet" logger records.
+
+    Parameters
+    ----------
+    info : EpochInfo
+        The epoch.
+
+    Returns
+    -------
+    str
+        The summary line.
+
+    Examples
+    --------
+    >>> from sparsenet.callbacks import EpochInfo, epoch_summary
+    >>> epoch_summary(EpochInfo(epoch=3, loss=0.25, validation_score=0.9, seconds=1.5, learning_rate=1e-3))
+    'Iteration 3, loss = 0.25000000, validation score = 0.900000, 1.50 s'
+    """
     score = "" if info.validation_score is None else f", validation score = {info.validation_score:.6f}"
     sampling = ""
     if info.sampling is not None:
@@ -98,7 +258,29 @@ def epoch_summary(info):
 
 
 def stopping_summary(estimator, reason):
-    """Why training stopped early, as a sentence (None when it ran every epoch)."""
+    """Why training stopped early, as a sentence.
+
+    Parameters
+    ----------
+    estimator : SparseMLPClassifier
+        The model trained (its ``tol`` and ``n_iter_no_change`` are quoted).
+    reason : str
+        The ``reason`` of :meth:`Callback.on_train_end`.
+
+    Returns
+    -------
+    str or None
+        The sentence for "converged" and "early_stopping", else None.
+
+    Examples
+    --------
+    >>> from sparsenet import SparseMLPClassifier
+    >>> from sparsenet.callbacks import stopping_summary
+    >>> stopping_summary(SparseMLPClassifier(n_iter_no_change=5), "early_stopping")
+    'Validation score did not improve more than tol=0.0001 for 5 consecutive epochs. Stopping.'
+    >>> stopping_summary(SparseMLPClassifier(), "max_iter") is None
+    True
+    """
     if reason in ("converged", "early_stopping"):
         what = "Validation score" if reason == "early_stopping" else "Training loss"
         return (f"{what} did not improve more than tol={estimator.tol} for "
@@ -107,8 +289,21 @@ def stopping_summary(estimator, reason):
 
 
 class ProgressPrinter(Callback):
-    """Print the loss (and validation score, sampling diagnostics) after every epoch: what
-    ``verbose=2`` adds to the bar."""
+    """Print the loss, validation score and sampling diagnostics after every epoch.
+
+    What ``verbose=2`` adds to the bar; the lines are those of :func:`epoch_summary`, and a
+    last one says why training stopped early.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsenet import SparseMLPClassifier
+    >>> from sparsenet.callbacks import ProgressPrinter
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> clf = SparseMLPClassifier((16,), max_iter=2, callbacks=[ProgressPrinter()], random_state=0).fit(X, y)
+    Iteration 1, loss = 1.3598..., ... s
+    Iteration 2, loss = 1.2904..., ... s
+    """
 
     def on_epoch_end(self, estimator, info):
         print(epoch_summary(info))
@@ -121,10 +316,11 @@ class ProgressPrinter(Callback):
 
 
 class ProgressBar(Callback):
-    """A live tqdm bar per epoch (rows/s, loss so far; at the end of the epoch the
-    validation score and, for a sampled output layer, the tables' recall of the true
-    labels): what ``verbose=1`` shows. ``tqdm.auto`` picks a notebook widget where one can
-    be drawn.
+    """A live tqdm progress bar per epoch: what ``verbose=1`` shows.
+
+    The bar shows rows/s and the loss so far; at the end of the epoch, the validation score
+    and, for a sampled output layer, the tables' recall of the true labels. ``tqdm.auto``
+    picks a notebook widget where one can be drawn.
 
     Parameters
     ----------
@@ -132,6 +328,21 @@ class ProgressBar(Callback):
         Where the bar is drawn (None: standard error).
     mininterval : float, default=0.2
         Least seconds between redraws.
+
+    Examples
+    --------
+    A bar written to a log file instead of the terminal, redrawn at most once a second:
+
+    >>> import io
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsenet import SparseMLPClassifier
+    >>> from sparsenet.callbacks import ProgressBar
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> log = io.StringIO()
+    >>> clf = SparseMLPClassifier((16,), max_iter=2, callbacks=[ProgressBar(file=log, mininterval=1.0)],
+    ...                           random_state=0).fit(X, y)
+    >>> "epoch 2" in log.getvalue()
+    True
     """
 
     def __init__(self, file=None, mininterval=0.2):
@@ -175,8 +386,10 @@ class ProgressBar(Callback):
 
 
 class Checkpoint(Callback):
-    """Save the model every ``every`` epochs with its ``save`` method (the file is replaced
-    only once the new one is whole, so a crash mid-save keeps the previous checkpoint).
+    """Save the model every ``every`` epochs with its ``save`` method.
+
+    The file is replaced only once the new one is whole, so a crash mid-save keeps the
+    previous checkpoint.
 
     Parameters
     ----------

@@ -94,8 +94,13 @@ def top_k_labels(y_score, k):
 
     Returns
     -------
-    labels : ndarray of shape (n_samples, k), int64
-        -1 where a row has fewer than k labels (stored ones for a sparse row).
+    ndarray of shape (n_samples, k), int64
+        Label indices, best first; -1 where a row has fewer than k labels (stored ones for
+        a sparse row).
+
+    See Also
+    --------
+    precision_at_k : Reads these rankings (or the scores themselves).
 
     Examples
     --------
@@ -216,7 +221,12 @@ def precision_at_k(y_true, y_pred, k=5):
 
     Returns
     -------
-    precision : float
+    float
+        Precision@k in [0, 1].
+
+    See Also
+    --------
+    recall_at_k, ndcg_at_k, psp_at_k : The other ranking metrics, with the same arguments.
 
     Examples
     --------
@@ -230,6 +240,15 @@ def precision_at_k(y_true, y_pred, k=5):
 
     >>> precision_at_k(y_true, np.array([[1, 0, 0], [0, 1, 1]]), k=1)
     1.0
+
+    A multi-label model's ``predict_topk`` gives the label indices, best first:
+
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sparsenet import SparseMLPClassifier
+    >>> X, Y = make_multilabel_classification(n_samples=300, n_classes=8, random_state=0)
+    >>> clf = SparseMLPClassifier((32,), max_iter=30, random_state=0).fit(X[:200], Y[:200])
+    >>> round(precision_at_k(Y[200:], clf.predict_topk(X[200:], k=3), k=3), 2)
+    0.39
     """
     _, _, hits = _hits(y_true, y_pred, k)
     return float(hits.sum(axis=1).mean() / k)
@@ -238,7 +257,20 @@ def precision_at_k(y_true, y_pred, k=5):
 def recall_at_k(y_true, y_pred, k=5):
     """Mean over rows with at least one true label of (true labels in the top k) / (true labels).
 
-    Parameters are those of :func:`precision_at_k`; 0.0 when no row has a true label.
+    Parameters
+    ----------
+    y_true : array-like or sparse matrix of shape (n_samples, n_labels)
+        0/1 indicator of the true labels.
+    y_pred : array-like or sparse matrix
+        Label indices (n_samples, >= k), scores or a 0/1 indicator (n_samples, n_labels),
+        as for :func:`precision_at_k`.
+    k : int, default=5
+        Positive, at most n_labels.
+
+    Returns
+    -------
+    float
+        Recall@k in [0, 1]; 0.0 when no row has a true label.
 
     Examples
     --------
@@ -256,10 +288,21 @@ def recall_at_k(y_true, y_pred, k=5):
 
 
 def ndcg_at_k(y_true, y_pred, k=5):
-    """Mean over rows of DCG@k / ideal DCG@k, gains 1 / log2(rank + 1); rows without a true
+    """Normalised discounted cumulative gain at k, averaged over rows.
+
+    Each row scores DCG@k / ideal DCG@k, with gains 1 / log2(rank + 1); rows without a true
     label count as 0.
 
-    Parameters are those of :func:`precision_at_k`.
+    Parameters
+    ----------
+    y_true, y_pred, k
+        As for :func:`recall_at_k` (true-label indicator; predicted indices, scores or
+        indicator; a positive k, at most n_labels).
+
+    Returns
+    -------
+    float
+        The mean nDCG@k, in [0, 1].
 
     Examples
     --------
@@ -277,10 +320,10 @@ def ndcg_at_k(y_true, y_pred, k=5):
 
 
 def label_propensities(y_train, A=0.55, B=1.5):
-    """Propensity of each label, p_l = 1 / (1 + C exp(-A log(N_l + B))) with
-    C = (log N - 1)(B + 1)^A, from the label counts N_l of an indicator matrix of N rows.
+    """Propensity of each label, from its count in the training labels.
 
-    The Extreme Classification Repository uses A=0.55, B=1.5 by default (Amazon: 0.6, 2.6;
+    p_l = 1 / (1 + C exp(-A log(N_l + B))) with C = (log N - 1)(B + 1)^A, from the label
+    counts N_l of an indicator matrix of N rows. The Extreme Classification Repository uses A=0.55, B=1.5 by default (Amazon: 0.6, 2.6;
     Wikipedia: 0.5, 0.4). With fewer than 3 rows (log N <= 1) C would not be positive and
     the formula would leave (0, 1]; every label then gets propensity 1.
 
@@ -295,8 +338,12 @@ def label_propensities(y_train, A=0.55, B=1.5):
 
     Returns
     -------
-    propensities : ndarray of shape (n_labels,)
-        In (0, 1], growing with the label's count.
+    ndarray of shape (n_labels,)
+        Propensities in (0, 1], growing with the label's count.
+
+    See Also
+    --------
+    psp_at_k : Weighs each hit by the inverse of these propensities.
 
     Examples
     --------
@@ -332,16 +379,17 @@ def psp_at_k(y_true, y_pred, k=5, propensities=None, A=0.55, B=1.5):
     Parameters
     ----------
     y_true, y_pred, k
-        As for :func:`precision_at_k`.
+        As for :func:`recall_at_k`.
     propensities : array of shape (n_labels,), default=None
         Label propensities, positive and finite, e.g. ``label_propensities(Y_train)``; by
         default computed from ``y_true`` with A and B.
-    A, B : float
+    A, B : float, default=0.55, 1.5
         Passed to :func:`label_propensities` when ``propensities`` is None.
 
     Returns
     -------
-    psp : float
+    float
+        PSP@k in [0, 1].
 
     Examples
     --------

@@ -26,6 +26,20 @@ def _data_options(parser, *, target_required_help):
 
 
 def build_parser():
+    """The ``argparse`` parser of the ``sparsenet`` command and its subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``parse_args`` gives a namespace whose ``command`` names the subcommand.
+
+    Examples
+    --------
+    >>> from sparsenet.cli import build_parser
+    >>> args = build_parser().parse_args(["predict", "cooking.spn", "cooking.valid", "-k", "3"])
+    >>> args.command, args.model, args.data, args.k
+    ('predict', 'cooking.spn', 'cooking.valid', 3)
+    """
     parser = argparse.ArgumentParser(prog="sparsenet", description="Train and use sparse neural networks on "
                                      "the CPU (LSH-sampled layers, scikit-learn estimators).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -75,7 +89,41 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command line; returns the exit status."""
+    """Run the command line, as ``sparsenet ARGUMENTS...`` would.
+
+    A mistake in the arguments or the files prints one line on stderr (a traceback with
+    ``SPARSENET_TRACEBACK=1``) and returns 1; misused options exit with status 2, as
+    ``argparse`` does.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments after ``sparsenet``; None reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 1 on an error, 130 when interrupted.
+
+    Examples
+    --------
+    Train on a file of fastText lines, then score the model:
+
+    >>> import os, tempfile
+    >>> from sparsenet.cli import main
+    >>> folder = tempfile.mkdtemp()
+    >>> data, model = os.path.join(folder, "questions.txt"), os.path.join(folder, "questions.spn")
+    >>> _ = open(data, "w").write("__label__baking how long to knead dough\\n"
+    ...                           "__label__eggs how to poach an egg\\n" * 50)
+    >>> main(["train", data, "-o", model, "--param", "random_state=0"])
+    trained UDTClassifier on 100 rows (fasttext, 2 labels) in ... s, 10 epochs; saved to .../questions.spn
+    0
+    >>> main(["evaluate", model, data, "--json"])
+    {"rows": 100, "accuracy": 1.0, "macro_F1": 1.0, "seconds": ...}
+    0
+    >>> main(["info", os.path.join(folder, "missing.spn")])  # the error goes to stderr
+    1
+    """
     args = build_parser().parse_args(argv)
     from sparsenet.cli import _commands
     from sparsenet.cli._demo import run_demo
@@ -103,5 +151,21 @@ def main(argv=None):
 
 
 def console_main():
-    """Entry point of the ``sparsenet`` console script."""
+    """Entry point of the ``sparsenet`` console script: :func:`main` on ``sys.argv``.
+
+    Raises
+    ------
+    SystemExit
+        Always, with the exit status of :func:`main`.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> from sparsenet.cli import console_main
+    >>> with mock.patch("sys.argv", ["sparsenet", "info", "no-such-model.spn"]):
+    ...     console_main()
+    Traceback (most recent call last):
+        ...
+    SystemExit: 1
+    """
     sys.exit(main())

@@ -20,7 +20,22 @@ CHECKSUMS = "checksums.json"
 
 
 class DownloadError(OSError):
-    """A download that did not complete (network, server, or checksum)."""
+    """A download that did not complete (network, server, or checksum).
+
+    Raised by the ``fetch_*`` functions; its message names the URL and what went wrong. A
+    transfer cut off half-way is resumed by the next call. It is an OSError, so that
+    ``except OSError`` catches it too.
+
+    Examples
+    --------
+    >>> from sparsenet.datasets import DownloadError, fetch_ag_news
+    >>> try:
+    ...     texts, labels = fetch_ag_news()  # doctest: +SKIP
+    ... except DownloadError as error:
+    ...     print(f"no AG news today: {error}")
+    >>> issubclass(DownloadError, OSError)
+    True
+    """
 
 
 def sha256_of(path):

@@ -150,8 +150,28 @@ def _fetcher(name, description, xmc=False):
         return fetch_set(name, subset, data_home=data_home, download_if_missing=download_if_missing,
                          progress=progress)
 
-    returns = ("X : scipy.sparse.csr_matrix, float32 (TF-IDF features)\n    Y : scipy.sparse.csr_matrix, "
-               "int8 label indicator") if xmc else "texts : list of str\n    labels : ndarray of str"
+    if xmc:
+        returns = """X : scipy.sparse.csr_matrix of shape (n_rows, n_features), float32
+        TF-IDF features.
+    Y : scipy.sparse.csr_matrix of shape (n_rows, n_labels), int8
+        Label indicator."""
+        usage = f""">>> from sparsenet import SparseMLPClassifier
+    >>> from sparsenet.datasets import fetch_{name}
+    >>> from sparsenet.metrics import precision_at_k
+    >>> X, Y = fetch_{name}()  # doctest: +SKIP
+    >>> X_test, Y_test = fetch_{name}("test")  # doctest: +SKIP
+    >>> clf = SparseMLPClassifier().fit(X, Y)  # doctest: +SKIP
+    >>> precision_at_k(Y_test, clf.predict_topk(X_test, k=1), k=1)  # doctest: +SKIP"""
+    else:
+        returns = """texts : list of str
+        The texts (a title and its description joined by a space, where there are two).
+    labels : ndarray of str
+        The class name of each text."""
+        usage = f""">>> from sparsenet import UDTClassifier
+    >>> from sparsenet.datasets import fetch_{name}
+    >>> texts, labels = fetch_{name}()  # doctest: +SKIP
+    >>> test_texts, test_labels = fetch_{name}("test")  # doctest: +SKIP
+    >>> UDTClassifier().fit(texts, labels).score(test_texts, test_labels)  # doctest: +SKIP"""
     fetch.__name__ = fetch.__qualname__ = f"fetch_{name}"
     fetch.__doc__ = f"""{description}
 
@@ -162,6 +182,7 @@ def _fetcher(name, description, xmc=False):
     Parameters
     ----------
     subset : {{"train", "test"}}, default="train"
+        The part of the set to read.
     data_home : str or path-like, default=None
         The cache folder; see :func:`get_data_home`.
     download_if_missing : bool, default=True
@@ -172,6 +193,25 @@ def _fetcher(name, description, xmc=False):
     Returns
     -------
     {returns}
+
+    Raises
+    ------
+    DownloadError
+        When the download fails (run again to resume it) or its checksum is wrong.
+
+    Examples
+    --------
+    The first call downloads the set (the lines marked ``+SKIP`` need the network):
+
+    {usage}
+
+    ``download_if_missing=False`` reads only what the cache holds, and says where it looked:
+
+    >>> import tempfile
+    >>> fetch_{name}(data_home=tempfile.mkdtemp(), download_if_missing=False)
+    Traceback (most recent call last):
+        ...
+    FileNotFoundError: {name} is not in .../{name} and download_if_missing=False
     """
     return fetch
 

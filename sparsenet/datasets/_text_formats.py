@@ -19,13 +19,21 @@ def load_fasttext(path, *, label_prefix="__label__"):
     Parameters
     ----------
     path : str or path-like
+        The file to read.
     label_prefix : str, default="__label__"
+        The marker of a label word.
 
     Returns
     -------
     texts : list of str
+        The words of each line that are not labels, joined by single spaces.
     labels : list of list of str
         The labels of each text, prefix removed, in the order they appear.
+
+    See Also
+    --------
+    sparsenet.UDTClassifier : Trains on these texts; ``MultiLabelBinarizer`` turns the label
+        lists into the indicator matrix it takes for multi-label targets.
 
     Examples
     --------
@@ -35,6 +43,15 @@ def load_fasttext(path, *, label_prefix="__label__"):
     >>> _ = open(path, "w").write("__label__baking __label__bread why does dough rise ?\\nno label here\\n")
     >>> load_fasttext(path)
     (['why does dough rise ?', 'no label here'], [['baking', 'bread'], []])
+
+    Multi-label lines become an indicator matrix:
+
+    >>> from sklearn.preprocessing import MultiLabelBinarizer
+    >>> texts, labels = load_fasttext(path)
+    >>> binarizer = MultiLabelBinarizer()
+    >>> binarizer.fit_transform(labels), binarizer.classes_.tolist()
+    (array([[1, 1],
+           [0, 0]]), ['baking', 'bread'])
     """
     if not label_prefix:
         raise ValueError("label_prefix must not be empty")
@@ -80,6 +97,10 @@ def read_delimited(path, delimiter=None):
 def load_text_table(path, text_column, label_column, *, delimiter=None):
     """Read texts and labels from two columns of a CSV or TSV file with a header line.
 
+    Fields follow the ``csv`` module's rules (quotes around fields that hold the separator);
+    a row whose number of fields differs from the header's raises a ValueError naming its
+    line.
+
     Parameters
     ----------
     path : str or path-like
@@ -92,7 +113,9 @@ def load_text_table(path, text_column, label_column, *, delimiter=None):
     Returns
     -------
     texts : list of str
+        The cells of ``text_column``, in file order.
     labels : list of str
+        The cells of ``label_column``.
 
     Examples
     --------

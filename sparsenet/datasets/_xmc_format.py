@@ -15,11 +15,14 @@ def load_xmc(path):
     Parameters
     ----------
     path : str or path-like
+        The file to read (e.g. ``train.txt`` of a data set from the repository).
 
     Returns
     -------
     X : scipy.sparse.csr_matrix of shape (n_rows, n_features), float32
+        The feature values.
     Y : scipy.sparse.csr_matrix of shape (n_rows, n_labels), int8 indicator
+        1 where a row has a label.
 
     Raises
     ------
@@ -35,6 +38,12 @@ def load_xmc(path):
     >>> X, Y = load_xmc(path)
     >>> X.toarray().tolist(), Y.toarray().tolist()
     ([[0.0, 0.5, 0.0, 1.0], [2.0, 0.0, 0.0, 0.0]], [[1, 0, 1], [0, 0, 0]])
+
+    ``X`` and ``Y`` are what :class:`~sparsenet.SparseMLPClassifier` trains on:
+
+    >>> from sparsenet import SparseMLPClassifier
+    >>> SparseMLPClassifier((8,), max_iter=2, random_state=0).fit(X, Y).predict_topk(X, k=2).shape
+    (2, 2)
     """
     lines = numbered_lines(path)
     try:
@@ -100,6 +109,9 @@ def _id(text, what):
 
 def dump_xmc(X, Y, path):
     """Write ``X`` and ``Y`` in the Extreme Classification Repository text format.
+
+    Values are written with 9 significant digits, so float32 features read back exactly
+    with :func:`load_xmc`.
 
     Parameters
     ----------

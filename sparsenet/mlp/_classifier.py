@@ -1,15 +1,13 @@
 """SparseMLPClassifier: a scikit-learn classifier on the sparse Cython engine."""
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted
 
-from sparsenet.mlp._calibration import check_calibration, fit_temperature, tempered_top_k_probabilities
-from sparsenet.mlp._inputs import EngineRows, check_features, check_few_csr_rows, take_rows
+from sparsenet.mlp._calibration import check_calibration, fit_temperature
+from sparsenet.mlp._inputs import check_features
 from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
-from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
-                                    log_probabilities, probabilities, top_k_probabilities)
 from sparsenet.mlp._initial_state import start_training_state
 from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on, sampling_plan
+from sparsenet.mlp._prediction import FittedModelPredictions
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.mlp._training_loop import run_epochs, split_validation
@@ -17,10 +15,8 @@ from sparsenet.mlp._warm_start import apply_parameter_changes, restore_optimizer
 from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
 
-SCORING_CHUNK_ELEMENTS = 1 << 24  # outputs a method materialises at once (bounded memory)
 
-
-class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
+class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier trained by sparse Adam on the CPU.
 
     A ReLU network with a softmax output (one sigmoid per label for multi-label targets),
@@ -45,9 +41,8 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Adam step size (``learning_rate_init`` in MLPClassifier).
     learning_rate_schedule : {"constant", "linear"}, default="constant"
         "linear" lowers the step size after every batch, from ``learning_rate`` at the start
-        of ``fit`` to nearly zero after ``max_iter`` epochs, as fastText does: when the
-        epochs are few and planned, the last ones refine instead of jumping about.
-        ``partial_fit`` always uses the constant step (a stream has no planned end).
+        of ``fit`` to nearly zero after ``max_iter`` epochs, as fastText does (few, planned
+        epochs: the last ones refine). ``partial_fit`` always uses the constant step.
     max_iter : int, default=200
         Maximum number of epochs (passes over the data).
     loss : {"auto", "softmax", "binary"}, default="auto"
@@ -57,12 +52,9 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         whether its label is present (one-vs-rest, as MLPClassifier trains multi-label
         targets); the output biases start at each label's log-odds in the first training
         data, so training starts from the label frequencies. "auto" is "binary" for a
-        multi-label indicator y and a dense output layer, else "softmax". Measured on
-        generated multi-label problems: with 2,000 dense labels binary reached P@1 88.2
-        against softmax's 77.3 after 3 epochs (Delicious, 983 labels: 69.3 against 66.0),
-        while on a sampled layer of 50,000 labels it fell to 15.9 against 39.0 (each
-        sigmoid is trained only when its neuron is sampled; a shared softmax still ranks).
-        With "binary", probabilities are those of each label on its own (multi-label rows
+        multi-label indicator y and a dense output layer, else "softmax" (on a sampled layer
+        a sigmoid is trained only when its neuron is sampled; ``docs/hyperparameters.md``
+        has the measurements). With "binary", probabilities are those of each label on its own (multi-label rows
         need not sum to one) and multi-label ``predict`` keeps the labels of probability
         0.5 or more.
     shuffle : bool, default=True
@@ -90,10 +82,9 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         ``hidden_layer_sizes`` is refused (it needs new weights). ``partial_fit`` does the
         same with parameters changed between its calls.
     early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the rows and stop when the validation score has
-        not improved for ``n_iter_no_change`` epochs; the best weights are kept. "auto"
-        turns it on from 2,500 rows. The score is accuracy (multi-class) or
-        precision@1 (multi-label).
+        Hold out ``validation_fraction`` of the rows and stop when their score (accuracy, or
+        precision@1 for multi-label y) has not improved for ``n_iter_no_change`` epochs,
+        keeping the best weights; "auto" turns it on from 2,500 rows.
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping.
     n_iter_no_change : int, default=10
@@ -105,20 +96,15 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         ``OMP_NUM_THREADS``); a positive number (at most 32768) exactly that many, lowered
         with a warning to four per usable CPU; -1 all CPUs and -k all but k - 1.
     output_sparsity : float in (0, 1] or "auto", default="auto"
-        Share of the output neurons computed per training sample. Below 1, each sample's
-        active set of ``output_sparsity * n_classes`` neurons is filled with: up to a
-        tenth from hash tables over the output neurons (those whose weights best match
-        its last hidden layer, ranked by how many tables return them), its true labels
-        (always), the other labels of its batch (shared negatives, as frequent as the
-        labels themselves), and pseudo-random neurons if those run short. "auto" is dense under
-        4,000 classes, then follows BOLT: 0.02, 0.01 from 10,000 and 0.005 from 20,000
-        classes, but computes at least 1,000 neurons a sample (enough negatives for the
-        sampled softmax to rank like the full one). 1.0 trains the output layer densely.
+        Share of the output neurons computed per training sample; 1.0 trains the output
+        layer densely. Below 1, each sample's active set holds its true labels, the other
+        labels of its batch and the neurons the hash tables rank highest for it
+        (``docs/lsh_sampling.md``). "auto" is dense under 4,000 classes, then follows BOLT:
+        0.02, 0.01 from 10,000 and 0.005 from 20,000 classes, but at least 1,000 neurons.
     hash_family : {"dwta", "simhash", "mips"}, default="dwta"
         Locality-sensitive hash family of the tables: densified winner-take-all, signed
-        random projections, or signed random projections after the transform for maximum
-        inner-product search, which finds the neurons that score highest (weights, bias and
-        norm), not only those whose weights point the same way as the hidden layer.
+        random projections, or those after the maximum inner-product search transform
+        (which finds the highest-scoring neurons, not only the best-aligned ones).
     n_tables : int or "auto", default="auto"
         Hash tables (L); "auto" is 50.
     hashes_per_table : int or "auto", default="auto"
@@ -134,20 +120,15 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     redraw_hashes_every : int, default=20
         Rebuilds between fresh draws of the hash functions (0: never).
     sampling_correction : bool, default=True
-        Softmax loss on a sampled layer: add to each shared negative's score minus the log
-        of its chance to be drawn (its label's frequency over the rows that fill the shared
-        set), so that the sampled softmax estimates the full one without bias. Without it,
-        rare labels are seldom pushed down and exact inference (``predict``,
-        ``predict_proba``) ranks them too high, the more so the longer training runs; with
-        it, the first few epochs learn more slowly, as dense training does (see the README).
+        Softmax loss on a sampled layer: add minus the log of each shared negative's chance
+        to be drawn to its score, so that the sampled softmax estimates the full one. Without
+        it exact inference ranks rare labels too high, the more so the longer training runs;
+        with it the first epochs learn as slowly as dense training does.
     hidden_sparsity : float in (0, 1] or "auto", default="auto"
-        Share of the last hidden layer's neurons a training sample computes, with two
-        hidden layers or more (the first reads the input and stays dense). Below 1, each
-        sample computes the neurons that "mips" tables over the layer rank highest for its
-        previous layer; only those are back-propagated and updated, and prediction keeps the
-        layer's ``hidden_sparsity * width`` highest activations. "auto" keeps it dense:
-        sampled, it lost accuracy against dense training of the same network wherever we
-        measured (benchmarks/results/hidden_sampling.md).
+        With two hidden layers or more, the share of the last one's neurons a training
+        sample computes: those "mips" tables rank highest for the previous layer (prediction
+        keeps the ``hidden_sparsity * width`` highest activations). "auto" keeps it dense:
+        sampled, it lost accuracy wherever measured (benchmarks/results/hidden_sampling.md).
     calibration : {None, "temperature"}, default=None
         "temperature" holds out ``validation_fraction`` of the rows (the same rows early
         stopping scores on, when it is on) and fits the temperature that makes
@@ -183,34 +164,30 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     intercepts_ : list of ndarray
         Bias vectors.
     interrupted_ : bool
-        True when the last ``fit`` was stopped by Ctrl-C (KeyboardInterrupt); the model
-        then holds the weights of the last completed batch.
+        True when the last ``fit`` was stopped by Ctrl-C; the model then holds the weights
+        of the last completed batch.
     sampling_stats_ : dict or None
-        For a sampled output layer, diagnostics of the last ``fit``/``partial_fit``:
-        ``lsh_recall`` (share of true labels the tables returned before they were forced
-        in), ``mean_active`` (output neurons computed per sample), ``table_builds``, and
-        seconds spent querying the tables (summed over threads), rebuilding them, and in
-        each phase of the training steps; the last epoch's retrieval. None if dense.
+        For a sampled output layer, diagnostics of the last ``fit``/``partial_fit``
+        (``lsh_recall``, ``mean_active``, ``table_builds``, seconds per phase, the last
+        epoch's retrieval; ``docs/lsh_sampling.md``). None if dense.
     retrieval_curve_ : list of dict
         Sampled output layer, after each epoch: the share of probed training rows' 10 and
-        100 best-scoring outputs that the tables find among the neurons they add to an
-        active set (``training_recall_at_10``, ``..._at_100``) and among those sparse
-        inference scores (``inference_recall_at_10``, ...), with both counts.
+        100 best-scoring outputs that the tables find in training (``training_recall_at_10``,
+        ...) and in sparse inference (``inference_recall_at_10``, ...).
     label_counts_ : ndarray of shape (n_classes,)
-        How often each class occurred in the training data seen so far. Sparse
-        ``predict_topk`` scores the most frequent classes for every row besides those the
-        hash tables return.
+        How often each class occurred in the training data seen so far; sparse
+        ``predict_topk`` also scores the most frequent classes for every row.
 
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : the dense reference with the same parameters.
+    sklearn.neural_network.MLPClassifier : The dense reference with the same parameters.
 
     Notes
     -----
     Predictions may run on one model from any number of threads, also while it trains;
-    training calls on one model run one at a time (a second thread's waits). A step whose
-    loss is not finite stops the fit with a ValueError, and an input row whose outputs
-    overflow is refused: the model never answers NaN (``docs/threads_and_safety.md``).
+    training calls on one model run one at a time. A step whose loss is not finite stops the
+    fit with a ValueError, and an input row whose outputs overflow is refused: the model
+    never answers NaN (``docs/threads_and_safety.md``).
 
     Examples
     --------
@@ -220,17 +197,6 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     >>> clf = SparseMLPClassifier(hidden_layer_sizes=(32,), max_iter=50, random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.9
     True
-    >>> clf.predict_topk(X[:2], k=2).shape
-    (2, 2)
-
-    A multi-label indicator y trains one sigmoid per label; ``predict`` keeps the labels of
-    probability 0.5 or more:
-
-    >>> from sklearn.datasets import make_multilabel_classification
-    >>> X, Y = make_multilabel_classification(n_samples=500, n_classes=5, random_state=0)
-    >>> tagger = SparseMLPClassifier(max_iter=100, random_state=0).fit(X, Y)
-    >>> tagger.predict(X[:1]).shape, bool((tagger.predict(X) == Y).mean() > 0.8)
-    ((1, 5), True)
     """
 
     # models pickled before the binary loss existed trained a softmax; a fitted model keeps
@@ -326,6 +292,15 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         self : SparseMLPClassifier
             The fitted classifier. Ctrl-C stops training early and still returns it, with
             the weights of the last completed batch (see ``interrupted_``).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sparsenet import SparseMLPClassifier
+        >>> X, y = make_classification(n_samples=300, random_state=0)
+        >>> clf = SparseMLPClassifier((32,), max_iter=20, random_state=0).fit(X[:200], y[:200])
+        >>> clf.score(X[200:], y[200:]) > 0.8
+        True
         """
         continuing = self.warm_start and hasattr(self, "network_")
         X = check_features(self, X, reset=not continuing)
@@ -366,6 +341,19 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : SparseMLPClassifier
+
+        Examples
+        --------
+        Train on a stream, one batch of rows at a time:
+
+        >>> from sklearn.datasets import make_classification
+        >>> from sparsenet import SparseMLPClassifier
+        >>> X, y = make_classification(n_samples=300, random_state=0)
+        >>> clf = SparseMLPClassifier((32,), random_state=0)
+        >>> for start in range(0, 300, 100):
+        ...     clf = clf.partial_fit(X[start:start + 100], y[start:start + 100], classes=[0, 1])
+        >>> clf.n_iter_, clf.predict(X[:3]).shape
+        (3, (3,))
         """
         first_call = not hasattr(self, "network_")
         if first_call:
@@ -391,146 +379,6 @@ class SparseMLPClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         count_labels(self, targets)
         run_epochs(self, X, targets, epochs=epochs, use_early_stopping=use_early_stopping, schedule=schedule,
                    held_out=held_out)
-
-    # ------------------------------------------------------------------ prediction
-
-    @property
-    def classes_(self):
-        """Class labels; for a multi-label indicator y, the column indices."""
-        try:
-            return self._targets.classes_
-        except AttributeError:
-            raise AttributeError("classes_ is set by fit or partial_fit") from None
-
-    @property
-    def _multilabel(self):
-        return self._targets.multilabel
-
-    def _scores(self, X):
-        if isinstance(X, EngineRows):  # from UDTClassifier, which checked that it is fitted
-            return X.matrix, resolve_n_threads(self.n_jobs)
-        if not self.__sklearn_is_fitted__():  # check_is_fitted alone costs a tenth of a one-row prediction
-            check_is_fitted(self)
-        few_rows = check_few_csr_rows(self, X)
-        X = check_features(self, X, reset=False) if few_rows is None else few_rows
-        return X, resolve_n_threads(self.n_jobs)
-
-    def _tempered_logits(self, X):
-        """Float64 logits divided by the temperature (1.0 unless calibrated)."""
-        X, n_threads = self._scores(X)
-        logits = self.network_.logits(X, n_threads).astype(np.float64)
-        temperature = getattr(self, "temperature_", 1.0)  # absent from models saved before calibration
-        return logits if temperature == 1.0 else logits / temperature
-
-    def decision_function(self, X):
-        """Output-layer scores (logits).
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) for two classes (the second class's score minus
-            the first's), else (n_samples, n_classes)
-        """
-        X, n_threads = self._scores(X)
-        logits = self.network_.logits(X, n_threads).astype(np.float64)
-        if logits.shape[1] == 2 and not self._multilabel:
-            return logits[:, 1] - logits[:, 0]
-        return logits
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            With the softmax loss, the softmax of the output layer: rows sum to one (a
-            multi-label model shares the mass among the labels). With the binary loss, each
-            label's own sigmoid for a multi-label model; for class labels the sigmoids
-            divided by their row's sum, as one-vs-rest classifiers do.
-        """
-        return probabilities(self._tempered_logits(X), self._binary_outputs, self._multilabel)
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably."""
-        return log_probabilities(self._tempered_logits(X), self._binary_outputs, self._multilabel)
-
-    def predict(self, X):
-        """Predicted labels.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,), or an indicator matrix of shape
-            (n_samples, n_labels) for multi-label models (scipy.sparse CSR when fitted on a
-            sparse y, so memory stays bounded for large label spaces). A multi-label row gets
-            every label of probability 0.5 or more (binary loss), or every label whose
-            probability reaches half of the row's highest (softmax loss).
-        """
-        X, n_threads = self._scores(X)
-        if not self._multilabel:
-            top1, _ = self.network_.top_k(X, 1, n_threads)
-            return self.classes_[top1[:, 0]]
-        chunk = max(1, SCORING_CHUNK_ELEMENTS // len(self.classes_))
-        blocks = [kept_labels(self.network_.logits(take_rows(X, slice(start, start + chunk)), n_threads),
-                              self._binary_outputs)
-                  for start in range(0, X.shape[0], chunk)]
-        return self._targets.indicator(blocks)
-
-    def predict_topk(self, X, k=5, return_scores=False, exact=False):
-        """The k most probable labels of each row, most probable first.
-
-        Memory stays at ``n_samples * k`` whatever the number of classes.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        k : int, default=5
-            Labels per row, at most ``n_classes``.
-        return_scores : bool, default=False
-            Also return the probabilities of those labels (with the binary loss, each
-            label's own sigmoid).
-        exact : bool, default=False
-            For a model with a sampled output layer, False scores only the labels its hash
-            tables return for each row (cost independent of the number of classes;
-            probabilities are then normalised over those labels) and True scans every
-            label. Models with a dense output layer are always exact.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples, k)
-        probabilities : ndarray of shape (n_samples, k), only if ``return_scores``
-        """
-        X, n_threads = self._scores(X)
-        k, return_scores, exact = checked_top_k_arguments(k, len(self.classes_), return_scores, exact)
-        ids, scores, log_normaliser = self._top_k(X, int(k), n_threads, exact)
-        labels = self.classes_[ids]
-        if not return_scores:
-            return labels
-        temperature = getattr(self, "temperature_", 1.0)
-        if temperature != 1.0:
-            return labels, tempered_top_k_probabilities(self.network_, X, scores, temperature, self._binary_outputs,
-                                                        n_threads)
-        return labels, top_k_probabilities(scores, log_normaliser, self._binary_outputs)
-
-    def _top_k(self, X, k, n_threads, exact):
-        """Engine top-k: (label ids, scores, log-normalisers), exact or from the tables."""
-        if exact or self.network_.output_sampler is None:
-            return self.network_.top_k(X, k, n_threads, with_log_normaliser=True)
-        return self.network_.top_k_sampled(X, k, n_threads, max_candidates=SPARSE_INFERENCE_CANDIDATES,
-                                           always=self._frequent_labels)
-
-    # ------------------------------------------------------------------ inspection
-
-    @property
-    def coefs_(self):
-        """Weight matrices in MLPClassifier's layout, (n_in, n_out) each (views, no copy)."""
-        check_is_fitted(self)
-        weights = self.network_.weights
-        return [weights[0]] + [w.T for w in weights[1:]]
-
-    @property
-    def intercepts_(self):
-        """Bias vectors, one per layer."""
-        check_is_fitted(self)
-        return list(self.network_.biases)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")

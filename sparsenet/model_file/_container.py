@@ -30,7 +30,24 @@ CHUNK = 1 << 24  # bytes checksummed or copied at a time
 
 
 class ModelFileError(ValueError):
-    """A file that is not a readable sparsenet model (not one, truncated, corrupted, or too new)."""
+    """A file that is not a readable sparsenet model (not one, truncated, corrupted, or too new).
+
+    Raised by :func:`sparsenet.load` and :func:`~sparsenet.model_file.read_header`, with a
+    message that names the file and says which; a ValueError, so that ``except ValueError``
+    catches it too.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import sparsenet
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> _ = open(path, "w").write("not a model")
+    >>> try:
+    ...     sparsenet.load(path)
+    ... except sparsenet.ModelFileError as error:
+    ...     print(error)
+    /.../notes.txt is not a sparsenet model file (it does not start with b'SPNMODEL')
+    """
 
 
 def _aligned(offset):

@@ -17,10 +17,38 @@ ESTIMATORS = ("sparsenet.mlp._classifier:SparseMLPClassifier", "sparsenet.udt._c
 
 
 def save_model(estimator, path, *, optimizer_state=True, before_arrays=None):
-    """Write ``estimator`` (fitted or not) to ``path`` in the model file format. The file
-    appears whole or not at all: an earlier file at ``path`` stays until the new one is
-    complete. ``optimizer_state=False`` leaves out Adam's moments (two thirds of a model's
-    arrays). Returns ``path``."""
+    """Write ``estimator`` (fitted or not) to ``path`` in the model file format.
+
+    What the estimators' ``save`` method does. The file appears whole or not at all: an
+    earlier file at ``path`` stays until the new one is complete.
+
+    Parameters
+    ----------
+    estimator : SparseMLPClassifier, UDTClassifier or UDTFeaturizer
+        The model; other objects raise TypeError.
+    path : str or os.PathLike
+        Where to write.
+    optimizer_state : bool, default=True
+        False leaves out Adam's moments (two thirds of a model's arrays).
+    before_arrays : callable or None, default=None
+        Called with the open file once the header is written (a test hook that simulates
+        a failure mid-write).
+
+    Returns
+    -------
+    str
+        ``path``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sparsenet import UDTFeaturizer, load
+    >>> from sparsenet.model_file import save_model
+    >>> featurizer = UDTFeaturizer(feature_hash_range=2**10).fit(["a first text", "and a second"])
+    >>> path = save_model(featurizer, os.path.join(tempfile.mkdtemp(), "featurizer.spn"))
+    >>> (load(path).transform(["a text"]) != featurizer.transform(["a text"])).nnz
+    0
+    """
     encoder = StateEncoder(omit=NOT_STORED + (() if optimizer_state else ("_adam",)))
     state = encoder.encode(estimator)
     if state.get("object") not in ESTIMATORS:
@@ -55,8 +83,44 @@ def load_model(path, *, mmap_mode=None, verify=True):
 
 
 def read_header(path):
-    """The header of the model file at ``path``: versions, estimator, parameters (decoded)
-    and a summary (sizes, training history), without reading its arrays."""
+    """The header of the model file at ``path``, without reading its arrays.
+
+    What ``sparsenet info`` prints: versions, estimator, parameters and a summary (network
+    sizes, training history), at once even for a model of gigabytes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by an estimator's ``save``.
+
+    Returns
+    -------
+    dict
+        ``format``, ``format_version``, ``sparsenet_version``, ``numpy_version``,
+        ``python_version`` and ``created`` (UTC, ISO 8601); ``estimator``, the class name;
+        ``params``, the estimator's parameters, decoded; ``summary``, with ``layers``
+        ((inputs, outputs) of each), ``n_parameters``, ``n_iter_``, ``loss_curve_`` and the
+        like; ``arrays``, where each array lies in the file; and ``file_length``.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is not a model file, is truncated or is too new.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsenet import SparseMLPClassifier
+    >>> from sparsenet.model_file import read_header
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> clf = SparseMLPClassifier((16,), max_iter=5, random_state=0).fit(X, y)
+    >>> header = read_header(clf.save(os.path.join(tempfile.mkdtemp(), "model.spn")))
+    >>> header["estimator"], header["params"]["hidden_layer_sizes"], header["summary"]["layers"]
+    ('SparseMLPClassifier', (16,), [[20, 16], [16, 2]])
+    >>> header["summary"]["n_iter_"], len(header["summary"]["loss_curve_"])
+    (5, 5)
+    """
     header = read_prefix(path)
     header = dict(header)
     header["estimator"] = resolve(header["estimator"]).__name__

@@ -24,7 +24,22 @@ cdef extern from *:
 
 
 def openmp_enabled():
-    """True when the engine was compiled with OpenMP (parallel training and prediction)."""
+    """Whether the engine was compiled with OpenMP (parallel training and prediction).
+
+    Without OpenMP (built by a compiler that lacks it), sparsenet still works, on one
+    thread; ``n_jobs`` then changes nothing.
+
+    Returns
+    -------
+    bool
+        True when training and prediction run in parallel over the rows of a batch.
+
+    Examples
+    --------
+    >>> import sparsenet
+    >>> print(f"OpenMP {'on' if sparsenet.openmp_enabled() else 'off: training runs on one thread'}")
+    OpenMP ...
+    """
     return bool(sn_openmp_enabled())
 
 

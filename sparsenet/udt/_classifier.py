@@ -113,33 +113,27 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     feature_hash_range : int or "auto", default="auto"
         Number of hashed features: "auto" is the power of two nearest the expected number
         of tokens in the training data, between 2**16 and 2**22. The network has an input
-        row only for the features ``fit`` saw, so a wide range costs little memory (a model
-        grown by ``partial_fit`` alone has a row for every feature: there "auto" stops at
-        2**20).
+        row only for the features ``fit`` saw, so a wide range costs little memory (grown by
+        ``partial_fit`` alone, it has a row for every feature: there "auto" stops at 2**20).
     word_ngrams : {1, 2}, default=2
         Words only, or words and bigrams.
     all_pairs_max_tokens : int, default=0
         Texts of at most this many tokens get every pair of tokens instead of bigrams.
     char_ngrams : tuple (min_n, max_n), None or "auto", default="auto"
         Character n-grams inside words, besides words: "auto" is (3, 4) when the texts
-        average under 200 characters (short texts have few words, often unseen ones, and
-        gained 1 to 3 points of accuracy), else None (long texts gain little for the cost).
+        average under 200 characters (short texts have few, often unseen words), else None.
     use_idf : bool or "auto", default="auto"
-        Weigh text tokens by inverse document frequency (see
-        :class:`~sparsenet.UDTFeaturizer`): "auto" does for texts of 200 characters or more
-        on average (long documents, where rare words carry the topic) when
-        ``feature_hash_range`` is at most 2**26, and never for ``partial_fit``, whose first
-        batch cannot tell how rare a word is.
+        Weigh text tokens by inverse document frequency (see :class:`~sparsenet.UDTFeaturizer`):
+        "auto" does for texts averaging 200 characters or more (where rare words carry the
+        topic) when ``feature_hash_range`` is at most 2**26, and never for ``partial_fit``
+        (its first batch cannot tell how rare a word is).
     n_bins : int, default=32
         Quantile bins of numeric columns.
     hidden_layer_sizes : tuple of int or "auto", default="auto"
         Hidden layers of the network: "auto" is one layer of half the label count rounded
-        up to a power of two, from 64 to 256 neurons: (64,) up to 128 labels (few-class text
-        sets scored the same at 128 and 512 neurons, at two and eight times the training
-        time), (128,) up to 256 labels, (256,) beyond (a layer narrower than the label
-        count limits the scores it can express: 256 neurons gained 1.1 points of accuracy
-        on CLINC150's 150 intents and 4 points of P@1 on the 736 cooking tags against 64);
-        (256,) for tables without a text column.
+        up to a power of two, from 64 to 256 neurons ((64,) up to 128 labels, (128,) up to
+        256, (256,) beyond: a layer narrower than the label count limits the scores it can
+        express), and (256,) for tables without a text column (``docs/hyperparameters.md``).
     learning_rate : float or "auto", default="auto"
         Adam step size at the start of ``fit``; "auto" is 4e-3. It falls linearly to nearly
         zero over the ``max_iter`` epochs (see ``learning_rate_schedule`` of
@@ -154,8 +148,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     early_stopping : bool or "auto", default=False
         Stop when a held-out tenth stops improving for ``n_iter_no_change`` epochs (the
         best weights are kept); "auto" turns it on from 2,500 rows. Off by default: the
-        epoch count is already small, and the held-out rows are then missing from training
-        (on SST-2 that cost a point of accuracy).
+        epochs are already few, and held-out rows are not learned from (SST-2: a point).
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping or calibration.
     n_iter_no_change : int, default=2
@@ -204,9 +197,8 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Threads: as for :class:`~sparsenet.SparseMLPClassifier`, predictions may run from any
-    number of threads at once, and training calls on one model run one at a time (see
-    ``docs/threads_and_safety.md``).
+    Predictions may run from any number of threads at once; training calls on one model run
+    one at a time, as for :class:`~sparsenet.SparseMLPClassifier` (``docs/threads_and_safety.md``).
 
     Examples
     --------
@@ -299,6 +291,15 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         -------
         self : UDTClassifier
             Ctrl-C stops training early and still returns the fitted model.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> tickets = pd.DataFrame({"subject": ["refund not received yet", "cannot log in to my account"] * 100,
+        ...                         "channel": ["email", "chat"] * 100})
+        >>> clf = UDTClassifier(random_state=0).fit(tickets, ["billing", "account"] * 100)
+        >>> clf.column_types_, clf.predict(pd.DataFrame({"subject": ["where is my refund"], "channel": ["chat"]}))
+        (['text', 'categorical'], array(['billing'], dtype='<U7'))
         """
         self._n_rows(X)
         table = split_columns(X)  # once: the shape, the column types and the features all read it
@@ -338,6 +339,15 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : UDTClassifier
+
+        Examples
+        --------
+        >>> clf = UDTClassifier(feature_hash_range=2**16, random_state=0)  # a row per feature: keep it small
+        >>> for batch in range(3):
+        ...     clf = clf.partial_fit(["win a free prize now", "see you at lunch"] * 10, ["spam", "ham"] * 10,
+        ...                           classes=["ham", "spam"])
+        >>> clf.n_iter_, clf.predict(["a free prize"])
+        (3, array(['spam'], dtype='<U4'))
         """
         if not hasattr(self, "featurizer_"):
             # the first batch fixes the column types and numeric bins; "auto" sizes assume
@@ -459,6 +469,12 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         whose most probable class has a probability below p: a way to refuse inputs the
         model knows nothing about, such as out-of-scope requests to an intent classifier
         (choose p on held-out data with such inputs; ``benchmarks/bench_out_of_scope.py``).
+
+        Examples
+        --------
+        >>> clf = UDTClassifier(random_state=0).fit(["great film", "awful plot"] * 100, ["pos", "neg"] * 100)
+        >>> clf.predict(["a great film", "Paris in May", "an awful plot"], reject_below=0.9, rejected_label="unsure")
+        array(['pos', 'unsure', 'neg'], dtype=object)
         """
         features = self._engine_rows(X)  # first: it raises NotFittedError on an unfitted model
         if reject_below is None:
@@ -469,22 +485,51 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         return labels_or_rejected(self.classes_, self.classifier_.predict_proba(features), reject_below, rejected_label)
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes)."""
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``.
+
+        Examples
+        --------
+        >>> clf = UDTClassifier(random_state=0).fit(["great film", "awful plot"] * 100, ["pos", "neg"] * 100)
+        >>> clf.classes_, clf.predict_proba(["a great film"]).round(2)
+        (array(['neg', 'pos'], dtype='<U3'), array([[0.03, 0.97]]))
+        """
         features = self._engine_rows(X)
         return self.classifier_.predict_proba(features)
 
     def predict_log_proba(self, X):
-        """Log of predict_proba."""
+        """Log of predict_proba, computed stably.
+
+        Examples
+        --------
+        >>> clf = UDTClassifier(random_state=0).fit(["great film", "awful plot"] * 100, ["pos", "neg"] * 100)
+        >>> clf.predict_log_proba(["a great film"]).round(2)
+        array([[-3.69, -0.03]])
+        """
         features = self._engine_rows(X)
         return self.classifier_.predict_log_proba(features)
 
     def decision_function(self, X):
-        """Output scores (logits) of each row."""
+        """Output scores (logits) of each row: for two classes, the second's minus the first's.
+
+        Examples
+        --------
+        >>> clf = UDTClassifier(random_state=0).fit(["great film", "awful plot"] * 100, ["pos", "neg"] * 100)
+        >>> clf.decision_function(["a great film", "an awful plot"]).round(1)
+        array([ 3.7, -3.9])
+        """
         features = self._engine_rows(X)
         return self.classifier_.decision_function(features)
 
     def predict_topk(self, X, k=5, return_scores=False, exact=False):
-        """The k most probable classes of each row; see SparseMLPClassifier.predict_topk."""
+        """The k most probable classes of each row; see :meth:`SparseMLPClassifier.predict_topk`.
+
+        Examples
+        --------
+        >>> questions = ["how long to knead dough", "how to poach an egg", "best pan for steak"] * 20
+        >>> clf = UDTClassifier(random_state=0).fit(questions, ["baking", "eggs", "meat"] * 20)
+        >>> clf.predict_topk(["knead the dough for an egg bread"], k=2, return_scores=True)
+        (array([['baking', 'eggs']], dtype='<U6'), array([[0.49..., 0.27...]]))
+        """
         features = self._engine_rows(X)
         return self.classifier_.predict_topk(features, k, return_scores=return_scores, exact=exact)
 

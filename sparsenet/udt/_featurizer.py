@@ -156,7 +156,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
 
     See Also
     --------
-    sklearn.feature_extraction.text.HashingVectorizer : hashed text features, one column.
+    sklearn.feature_extraction.text.HashingVectorizer : Hashed text features, one column.
 
     Notes
     -----
@@ -249,6 +249,17 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         Returns
         -------
         self : UDTFeaturizer
+            The fitted featurizer.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sparsenet import UDTFeaturizer
+        >>> reviews = pd.DataFrame({"review": ["loved it", "too long, fell asleep", "loved the cast"],
+        ...                         "stars": [5, 2, 4], "genre": ["drama", "drama", "comedy"]})
+        >>> featurizer = UDTFeaturizer().fit(reviews)
+        >>> featurizer.column_types_, featurizer.bin_edges_[1].tolist()
+        (['text', 'numeric', 'categorical'], [2.0, 4.0])
         """
         self._fit(X, split_columns(X), keep_text_blocks=False)
         return self
@@ -304,12 +315,26 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         Parameters
         ----------
         X : list of str, array-like or DataFrame
+            Texts or a table, as for ``fit``.
         y : None
             Ignored.
 
         Returns
         -------
         features : scipy.sparse.csr_matrix of shape (n_samples, feature_hash_range)
+            The same as ``fit(X).transform(X)``.
+
+        Examples
+        --------
+        In a pipeline, in front of any estimator:
+
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sparsenet import UDTFeaturizer
+        >>> texts, labels = ["great film", "awful plot", "great acting", "awful film"] * 5, ["pos", "neg"] * 10
+        >>> model = make_pipeline(UDTFeaturizer(), LogisticRegression()).fit(texts, labels)
+        >>> model.predict(["great plot"])
+        array(['pos'], dtype='<U3')
         """
         self._validate_params()
         return self._fit_transform(X, split_columns(X))
@@ -352,7 +377,19 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         Returns
         -------
         features : scipy.sparse.csr_matrix of shape (n_samples, feature_hash_range)
-            float32, sorted distinct indices in every row.
+            Float32, sorted distinct indices in every row.
+
+        Examples
+        --------
+        Text tokens that no training text produced are left out (``unseen_tokens="drop"``):
+
+        >>> from sparsenet import UDTFeaturizer
+        >>> featurizer = UDTFeaturizer(feature_hash_range=2**10).fit(["loved it", "fell asleep"])
+        >>> featurizer.transform(["loved it, never again"]).nnz  # loved, it, "loved it"
+        3
+        >>> UDTFeaturizer(feature_hash_range=2**10, unseen_tokens="keep").fit(["loved it"]).transform(
+        ...     ["loved it, never again"]).nnz
+        7
         """
         if not self.__sklearn_is_fitted__():  # check_is_fitted alone costs more than a short text
             check_is_fitted(self)
