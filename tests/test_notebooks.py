@@ -60,3 +60,46 @@ def test_pipelines_and_search_notebook_runs():
     # streaming: the score after the last chunk beats the one after the first
     scores = ns["stream_scores"]
     assert len(scores) > 2 and scores[-1] > scores[0]
+
+
+def plotting_notebook(name):
+    """Run a notebook that draws figures, with a backend that draws off-screen."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    try:
+        return run_notebook(name)
+    finally:
+        plt.close("all")
+
+
+def test_extreme_classification_notebook_runs():
+    from sparsenet.metrics import precision_at_k
+
+    ns = plotting_notebook("extreme_classification.ipynb")
+    sampled, sampled_history = ns["runs"]["sampled"]
+    dense, _ = ns["runs"]["dense"]
+    # the sampled layer computes a small share of the outputs and its tables were built
+    assert sampled.sampling_stats_["mean_active"] < 0.2 * len(sampled.classes_)
+    assert sampled.sampling_stats_["table_builds"] > 0 and dense.sampling_stats_ is None
+    # one record per epoch, training seconds rising
+    assert len(sampled_history.seconds) == sampled.n_iter_
+    assert np.all(np.diff(sampled_history.seconds) > 0)
+    # both models learn the generated labels far above chance (a label in 20,000)
+    for model in (sampled, dense):
+        assert precision_at_k(ns["Y_test"], model.predict_topk(ns["X_test"], k=1, exact=True), 1) > 0.2
+    # the real-data (or generated stand-in) section fitted all three settings per data set
+    assert len(ns["real_runs"]) == 3 * len(ns["datasets"])
+    assert min(scores[0] for _, _, scores in ns["real_runs"].values()) > 0.3
+
+
+def test_text_classification_notebook_runs():
+    ns = plotting_notebook("text_classification.ipynb")
+    accuracy = {(data, name): value for data, name, value, _, _ in ns["results"]}
+    assert accuracy["SMS spam", "UDTClassifier"] > 0.97
+    assert accuracy["SMS spam", "TF-IDF + LogisticRegression"] > 0.95
+    if "SST-2" in ns["datasets"]:
+        assert accuracy["SST-2", "UDTClassifier"] > 0.78
+    for micro in ns["latencies"].values():
+        assert len(micro) == 1000 and np.all(micro > 0)
