@@ -88,6 +88,7 @@ MODULES = [
     "native/_openmp",
     "native/_sorting",
     "native/_kernel_probes",
+    "native/_array_passes",
     "sampling/_hash_families",
     "sampling/_hash_tables",
     "sampling/_active_sets",

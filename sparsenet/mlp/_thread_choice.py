@@ -48,7 +48,9 @@ class ThreadChooser:
             return
         self._plan.pop(0)
         self._times[count].append(seconds / max(rows, 1))
-        timed = {c: np.mean(t) for c, t in self._times.items() if t}
+        # plain sums: this runs after every trial step, and np.mean of a short list costs
+        # more than a small step's kernel
+        timed = {c: sum(t) / len(t) for c, t in self._times.items() if t}
         if len(timed) == len(self.candidates):
             # a candidate already far slower than the fastest is not tried further: on a
             # busy machine each of its steps may cost a scheduler time slice
@@ -57,8 +59,13 @@ class ThreadChooser:
         if self._plan:
             return
         # means, not medians: where cores are shared, the cost of more threads is in the
-        # tail (a step whose threads wait for one the system descheduled)
+        # tail (a step whose threads wait for one the system descheduled). A switch also
+        # needs the medians to agree: on an idle machine one step that happened to be
+        # preempted is not a trend, and a wrong switch costs a whole gap of steps
         chosen = min(self.candidates, key=lambda c: np.mean(self._times[c]))
+        if chosen != self.best and self.best in self.candidates and \
+                np.median(self._times[chosen]) >= np.median(self._times[self.best]):
+            chosen = self.best
         self.gap = min(2 * self.gap, MOST_GAP) if chosen == self.best else FIRST_GAP
         self.best = chosen
         self._times = {count: [] for count in self.candidates}

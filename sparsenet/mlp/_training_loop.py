@@ -21,6 +21,7 @@ from sparsenet.mlp._outputs import SPARSE_INFERENCE_CANDIDATES
 from sparsenet.mlp._parameters import adam_settings, batch_size_for
 from sparsenet.mlp._retrieval import probe_rows, retrieval_stats
 from sparsenet.mlp._thread_choice import ThreadChooser
+from sparsenet.native._array_passes import all_finite, copy_values
 from sparsenet.native._openmp import resolve_n_threads
 
 logger = logging.getLogger("sparsenet")
@@ -92,7 +93,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                 model.t_ += batch.shape[0]
                 for hook in batch_hooks:
                     hook(model, start + batch.shape[0], total_loss / (start + batch.shape[0]))
-            if not weights_finite(model.network_):
+            if not weights_finite(model.network_, running_on):
                 # a step of finite loss can still overflow the update (a learning rate near
                 # float32's range): checked once an epoch, a pass over the weights
                 raise_diverged(model, X, learning_rate, "the weights are no longer finite, so the model "
@@ -143,7 +144,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
         model.sampling_stats_ = stats
         trainer.release()
     if use_early_stopping and not model.interrupted_:
-        restore_best_network(model)
+        restore_best_network(model, chooser.best)
     if probe is not None and not model.interrupted_:
         refresh_output_tables(model, probe, chooser.best)
     if stopping_summary(model, reason) is not None:
@@ -169,11 +170,9 @@ class TrainingDiverged(ValueError):
     or the inputs overflow the network."""
 
 
-def weights_finite(network):
-    """Whether every weight and bias is finite (summed in float64: NaN and inf propagate, and
-    no temporary as large as the weights is made)."""
-    return all(np.isfinite(np.add.reduce(array, axis=None, dtype=np.float64))
-               for array in network.weights + network.biases)
+def weights_finite(network, n_threads):
+    """Whether every weight and bias is finite (no temporary as large as the weights)."""
+    return all(all_finite(array, n_threads) for array in network.weights + network.biases)
 
 
 def raise_diverged(model, X, learning_rate, what):
@@ -242,7 +241,7 @@ def stopping_reason(model, validation, n_threads):
         score = validation_score(model, validation, n_threads)
         model.validation_scores_.append(score)
         if score > model.best_validation_score_:
-            model._best_network = model.network_.copy()
+            keep_best_network(model, n_threads)
         improved = score >= model.best_validation_score_ + model.tol
         model.best_validation_score_ = max(model.best_validation_score_, score)
     else:
@@ -271,9 +270,17 @@ def refresh_output_tables(model, probe, n_threads):
         model.sampling_stats_["table_builds"] = int(network.output_sampler.tables.n_builds)
 
 
-def restore_best_network(model):
+def keep_best_network(model, n_threads):
+    """Copy the network's weights into the kept best ones, in place (a fresh copy each
+    epoch would page in new memory every time)."""
+    best = model._best_network
+    for kept, current in zip(best.weights + best.biases, model.network_.weights + model.network_.biases):
+        copy_values(kept, current, n_threads)
+
+
+def restore_best_network(model, n_threads=1):
     """Copy the best weights seen during early stopping back into the network."""
     best = model._best_network
     del model._best_network
     for current, kept in zip(model.network_.weights + model.network_.biases, best.weights + best.biases):
-        current[...] = kept
+        copy_values(current, kept, n_threads)

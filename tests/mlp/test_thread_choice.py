@@ -56,3 +56,19 @@ def test_a_change_of_load_changes_the_choice():
     load["busy"] = True
     used = run(chooser, cost, 400)
     assert chooser.best == 1 and used[-200:].count(1) > 180
+
+
+def test_one_preempted_step_does_not_switch_the_count():
+    # two threads twice as fast, but their third trial step stalls ten times as long:
+    # the mean favours one thread, the median does not
+    chooser = ThreadChooser(2)
+    two_thread_steps = []
+
+    def cost(count):
+        if count == 2:
+            two_thread_steps.append(count)
+            return 5.0 if len(two_thread_steps) == 3 else 0.5
+        return 1.0
+
+    used = run(chooser, cost, 2 * TRIAL_STEPS + 10)
+    assert chooser.best == 2 and used[2 * TRIAL_STEPS:] == [2] * 10
