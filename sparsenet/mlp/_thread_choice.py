@@ -63,8 +63,7 @@ class ThreadChooser:
         # needs the medians to agree: on an idle machine one step that happened to be
         # preempted is not a trend, and a wrong switch costs a whole gap of steps
         chosen = min(self.candidates, key=lambda c: np.mean(self._times[c]))
-        if chosen != self.best and self.best in self.candidates and \
-                np.median(self._times[chosen]) >= np.median(self._times[self.best]):
+        if chosen != self.best and np.median(self._times[chosen]) >= np.median(self._times[self.best]):
             chosen = self.best
         self.gap = min(2 * self.gap, MOST_GAP) if chosen == self.best else FIRST_GAP
         self.best = chosen

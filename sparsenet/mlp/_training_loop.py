@@ -273,14 +273,16 @@ def refresh_output_tables(model, probe, n_threads):
 def keep_best_network(model, n_threads):
     """Copy the network's weights into the kept best ones, in place (a fresh copy each
     epoch would page in new memory every time)."""
-    best = model._best_network
-    for kept, current in zip(best.weights + best.biases, model.network_.weights + model.network_.biases):
-        copy_values(kept, current, n_threads)
+    copy_weights(model._best_network, model.network_, n_threads)
 
 
 def restore_best_network(model, n_threads=1):
     """Copy the best weights seen during early stopping back into the network."""
-    best = model._best_network
+    copy_weights(model.network_, model._best_network, n_threads)
     del model._best_network
-    for current, kept in zip(model.network_.weights + model.network_.biases, best.weights + best.biases):
-        copy_values(current, kept, n_threads)
+
+
+def copy_weights(destination, source, n_threads):
+    """Copy every weight and bias of the Network ``source`` into ``destination``'s arrays."""
+    for to, from_ in zip(destination.weights + destination.biases, source.weights + source.biases):
+        copy_values(to, from_, n_threads)
