@@ -21,6 +21,7 @@ from sparsenet.udt._column_types import (
 )
 from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
 from sparsenet.udt._featurizer_blocks import as_csr, count_tokens, select_and_weigh, sum_blocks
+from sparsenet.udt._numeric_bins import quantile_edges
 from sparsenet.udt._numeric_values import value_scale, with_values
 from sparsenet.udt._text_hashing import (
     FIRST_CALLER_KIND,
@@ -71,7 +72,9 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
       values are empty texts.
     - **categorical**: the value's ``str()``, case kept; None/NaN is a "missing" token.
     - **numeric**: the value's quantile bin (``n_bins`` bins learned in ``fit``, ignoring
-      NaN and inf; values outside the fitted range fall into the first/last bin) and its
+      NaN and inf; values outside the fitted range fall into the first/last bin; where one
+      value holds more than a bin's share of the rows, it gets a bin of its own and the
+      other values ``n_bins`` more bins of their own) and its
       sign and power of ten, so that 1e300 and 1e6 differ; NaN is a "missing" token. The
       value itself is one more input, centred on the column's median, scaled by its
       5-95 % spread and clipped (so that order and detail within a bin count too).
@@ -110,7 +113,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         ``min_n <= n <= max_n`` (e.g. ``(3, 5)``): robust to typos and word forms, at several
         times the cost.
     n_bins : int, default=32
-        Quantile bins per numeric column.
+        Quantile bins per numeric column (up to twice as many where one value dominates
+        the column, see above).
     sublinear_tf : bool, default=True
         A text token occurring c times in a row weighs 1 + log(c) rather than c, so that a
         word repeated through a long text does not drown the rest.
@@ -507,16 +511,6 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         # the hashed counts are float32 whatever the input (that is the dtype it keeps)
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def quantile_edges(x, n_bins):
-    """Inner edges of n_bins quantile bins of the finite values of x (repeats merged)."""
-    finite = x[np.isfinite(x)]
-    if finite.size == 0 or n_bins == 1:
-        return np.empty(0)
-    # "lower" picks data values: no interpolation, so no overflow between +-1e308
-    edges = np.quantile(finite, np.linspace(0, 1, n_bins + 1)[1:-1], method="lower")
-    return np.unique(edges)
 
 
 def magnitude_codes(x):
