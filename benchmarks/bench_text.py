@@ -9,8 +9,11 @@ Data sets, all from ../shared/data:
 - ``20ng``: 20 Newsgroups "bydate", 11,314 / 7,532, 20 classes;
 - ``sms``: SMS Spam Collection, stratified 80/20 split (random_state=0), 4,459 / 1,115, 2 classes;
 - ``clinc150``: CLINC150 intents, in-scope requests only, 15,000 / 4,500, 150 classes (one-line
-  requests; out-of-scope detection is bench_out_of_scope.py's, the cooking tags, multi-label,
-  bench_xmc.py's).
+  requests; out-of-scope detection is bench_out_of_scope.py's);
+- ``cooking``: cooking.stackexchange questions, fastText's tutorial split, 12,404 / 3,000, 736
+  tags, 2.3 a question (multi-label: P@1 and P@5 in a table of their own; fastText with the
+  tutorial's tuned settings and its one-vs-all loss, TF-IDF with one LogisticRegression per
+  tag, sparsenet with a 2-D label indicator).
 
 Contenders:
 
@@ -26,17 +29,19 @@ Contenders:
 
 Usage:
 
-    python benchmarks/bench_text.py [--datasets imdb sst2 20ng sms clinc150]
+    python benchmarks/bench_text.py [--datasets imdb sst2 20ng sms clinc150 cooking]
         [--contenders fasttext tfidf_lr sparsenet] [--threads 2] [--repeats 1]
 
 ``--repeats N`` fits each contender N times and keeps the medians of the times and the
 accuracies. To choose settings without looking at the test set, ``--holdout`` evaluates on a
 stratified 10 % of the training set instead (training on the rest), and ``--fasttext-epoch N``
-overrides fastText's epochs; either one prints the table without writing results/text.md.
+overrides fastText's epochs; either one prints the table without writing results/text.md. A run of
+some of the sets writes results/text_<sets>.md instead.
 """
 from _common import Timer, machine_line, markdown_table, parse_args, report
 
-DATASETS = ("imdb", "sst2", "20ng", "sms", "clinc150")
+DATASETS = ("imdb", "sst2", "20ng", "sms", "clinc150", "cooking")
+MULTI_LABEL = ("cooking",)
 CONTENDERS = ("fasttext", "tfidf_lr", "sparsenet")
 
 
@@ -66,6 +71,7 @@ LOADERS = {
     "20ng": ("20 Newsgroups", _data.load_20newsgroups),
     "sms": ("SMS spam", _data.load_sms_spam),
     "clinc150": ("CLINC150 (in-scope)", _data.load_clinc150),
+    "cooking": ("cooking tags", lambda: _data.load_cooking(with_label_names=True)),
 }
 # fastText's recipe, one per size class of training set: lr=1.0, dim=50, bigrams, and the epochs
 # chosen without the test sets (medians of 3 fits, 2 threads). With --holdout, epochs 5 / 10 / 25:
@@ -212,9 +218,50 @@ if "sparsenet" in contenders:
         print(f"sparsenet UDTClassifier skipped: it cannot be imported ({error})", flush=True)
         contenders.remove("sparsenet")
 
-rows, recipes, sizes = [], {}, []
+def multi_label_rows(title, contenders):
+    """Rows of P@1 and P@5 for the multi-label set ``title`` (cooking), each contender
+    trained ``--repeats`` times; fastText first, the base of the time ratios."""
+    import _multi_label_text as multi
+
+    from sparsenet.metrics import precision_at_k
+
+    (train_texts, Y_train), (test_texts, Y_test), label_names = LOADERS["cooking"][1]()
+    sizes.append(f"{title}: {len(train_texts):,} train / {len(test_texts):,} test, {Y_train.shape[1]} tags "
+                 f"({Y_train.nnz / Y_train.shape[0]:.2f} a training question)")
+    print(sizes[-1], flush=True)
+    runs = {
+        "fasttext": lambda: multi.fasttext_top(train_texts, Y_train, test_texts, label_names, args.threads,
+                                               fasttext_tokens),
+        "tfidf_lr": lambda: multi.tfidf_lr_top(train_texts, Y_train, test_texts, args.threads, TFIDF, LOGREG),
+        "sparsenet": lambda: multi.sparsenet_top(train_texts, Y_train, test_texts, args.threads, SEED),
+    }
+    out, fasttext_fit = [], None
+    for name in contenders:
+        label = FIT_PREDICT[name][0]
+        scores, fits, predicts = [], [], []
+        for repeat in range(args.repeats):
+            top, fit_seconds, predict_seconds, recipe = runs[name]()
+            scores.append([100 * precision_at_k(Y_test, top, k) for k in (1, 5)])
+            fits.append(fit_seconds)
+            predicts.append(predict_seconds)
+            print(f"  {label}, run {repeat + 1}: P@1 {scores[-1][0]:.2f}, P@5 {scores[-1][1]:.2f}, "
+                  f"fit {fit_seconds:.2f} s, predict {predict_seconds:.2f} s", flush=True)
+        recipes.setdefault(label, {}).setdefault(recipe, []).append(title)
+        fit_median = float(np.median(fits))
+        fasttext_fit = fit_median if name == "fasttext" else fasttext_fit
+        ratio = f"{fit_median / fasttext_fit:.2f}x" if fasttext_fit else "n/a"
+        p1, p5 = np.median(scores, axis=0)
+        out.append([title, label, f"{p1:.2f}", f"{p5:.2f}", f"{fit_median:.2f}", ratio, f"{np.median(predicts):.2f}"])
+    return out
+
+
+rows, multi_rows, recipes, sizes = [], [], {}, []
 for key in dict.fromkeys(args.datasets):
     title, load = LOADERS[key]
+    if key in MULTI_LABEL:
+        if not args.holdout:
+            multi_rows += multi_label_rows(title, contenders)
+        continue
     train_texts, train_labels, test_texts, test_labels = load()
     if args.holdout:
         train_texts, train_labels, test_texts, test_labels = holdout_split(train_texts, train_labels)
@@ -270,6 +317,10 @@ if "sparsenet" in contenders and "imdb" in args.datasets and not args.holdout:
 medians = f", median of {args.repeats}" if args.repeats > 1 else ""
 table = markdown_table(["data set", "contender", f"test accuracy %{medians}", f"fit s{medians}",
                         "fit time vs fastText", f"predict s (test set){medians}"], rows)
+if multi_rows:
+    table += "\n\nMulti-label (P@k: the share of a question's k best tags that are its own, the median of the runs):\n\n"
+    table += markdown_table(["data set", "contender", f"P@1 %{medians}", f"P@5 %{medians}", f"fit s{medians}",
+                             "fit time vs fastText", f"predict s (test set){medians}"], multi_rows)
 recipe_lines = "\n".join(f"- {label}, {', '.join(titles)}: {recipe}"
                          for label, by_recipe in recipes.items() for recipe, titles in by_recipe.items())
 text = (f"{machine_line(args.threads)}\n\n" + "\n".join(f"- {size}" for size in sizes) + f"\n\n{table}\n\n"
@@ -283,4 +334,6 @@ text = (f"{machine_line(args.threads)}\n\n" + "\n".join(f"- {size}" for size in 
 if args.holdout or args.fasttext_epoch:
     print("\n" + text)
 else:
-    report("text", "Text classification: " + ", ".join(FIT_PREDICT[name][0] for name in contenders), text)
+    # a run of some of the sets keeps its own file: results/text.md is the run of them all
+    result_name = "text" if set(args.datasets) == set(DATASETS) else "text_" + "_".join(dict.fromkeys(args.datasets))
+    report(result_name, "Text classification: " + ", ".join(FIT_PREDICT[name][0] for name in contenders), text)
