@@ -38,7 +38,13 @@ def test_a_file_of_an_earlier_version_loads_and_answers_as_it_did(path):
         got = answers(sparsenet.load(path, mmap_mode=mmap_mode), X)
         assert len(got) == len(expected)
         for a, b in zip(got, expected):
-            assert np.array_equal(storable(a), b)
+            if a.dtype.kind == "f":
+                # probabilities: NumPy's exp and sums differ in the last bit between CPU
+                # families (its SIMD paths), so a file written on one machine is compared to
+                # within a few units in the last place, not bit for bit
+                np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-300)
+            else:
+                assert np.array_equal(storable(a), b)
 
 
 def test_the_fixtures_are_there():
