@@ -77,8 +77,11 @@ def benchmarks_page(root):
              "## The scripts", "", intro, ""]
     for path in sorted((root / "benchmarks" / "results").glob("*.md")):
         title, body = _title_and_body(path.read_text(encoding="utf-8"), path.stem)
-        # a result file's own later sections become subsections of its section
-        body = re.sub(r"^(#+) ", lambda match: "#" + match.group(1) + " ", body, flags=re.M)
+        # a result file's own later sections become subsections of its section: its
+        # shallowest heading level becomes ###, the others keep their depth below it
+        levels = [len(match.group(1)) for match in re.finditer(r"^(#+) ", body, flags=re.M)]
+        shift = 3 - min(levels) if levels else 0
+        body = re.sub(r"^(#+) ", lambda match: "#" * (len(match.group(1)) + shift) + " ", body, flags=re.M)
         parts += [f"## {title}", "", f"`benchmarks/results/{path.name}`", "", body, ""]
     return "\n".join(parts)
 
