@@ -60,8 +60,8 @@ def mixed_table(n_rows, family="additive", seed=0):
 
     days = rng.integers(0, 7 * 365, n_rows)
     ordered = np.datetime64("2018-01-01") + days.astype("timedelta64[D]")
-    weekend = ((days + 0) % 7) >= 5  # 2018-01-01 was a Monday
-    month = (ordered.astype("datetime64[M]").astype(np.int64) % 12)
+    weekend = days % 7 >= 5  # 2018-01-01 was a Monday
+    month = ordered.astype("datetime64[M]").astype(np.int64) % 12
     score[:, 1] += 0.8 * weekend + 0.6 * np.cos(2 * np.pi * month / 12)
 
     tag_effect = rng.normal(0, 0.6, (N_TAGS, N_CLASSES))

@@ -15,15 +15,9 @@ import tempfile
 import numpy as np
 
 from _common import Timer
+from sparsenet.metrics import top_k_labels
 
 TOP = 5
-
-
-def _top_columns(scores, k=TOP):
-    """The k best columns of each row of a dense score matrix, best first."""
-    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(top, order, axis=1)
 
 
 def fasttext_top(train_texts, Y_train, test_texts, label_names, threads, tokens):
@@ -58,7 +52,7 @@ def tfidf_lr_top(train_texts, Y_train, test_texts, threads, tfidf, logreg):
     with Timer() as fit:
         model.fit(train_texts, Y_train)
     with Timer() as predict:
-        top = _top_columns(model.decision_function(test_texts))
+        top = top_k_labels(model.decision_function(test_texts), TOP)
     return top, fit.seconds, predict.seconds, "the same TF-IDF, one LogisticRegression per tag"
 
 

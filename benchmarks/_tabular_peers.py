@@ -10,6 +10,8 @@
 - CatBoost (where installed): categories and texts natively (multi-valued cells as a text
   of their values), dates as parts.
 """
+import importlib.util
+
 import numpy as np
 import pandas as pd
 from sklearn.compose import make_column_transformer
@@ -61,8 +63,9 @@ def hist_gradient_boosting(columns, seed, threads):
     # ones share a code, unseen ones are missing)
     categories = (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, max_categories=250),
                   columns.categorical)
-    blocks = [categories] + pairs + [(FunctionTransformer(date_parts), columns.date)] * bool(columns.date) + \
-        [("passthrough", columns.numeric)]
+    blocks = [categories, *pairs, ("passthrough", columns.numeric)]
+    if columns.date:
+        blocks.append((FunctionTransformer(date_parts), columns.date))
     encode = make_column_transformer(*blocks, sparse_threshold=0)
     is_category = list(range(len(columns.categorical)))  # the first outputs
     model = HistGradientBoostingClassifier(categorical_features=is_category or None, random_state=seed)
@@ -117,8 +120,4 @@ def catboost(columns, seed, threads):
 
 
 def installed(module):
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec(module) is not None
