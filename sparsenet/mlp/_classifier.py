@@ -3,6 +3,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 
 from sparsenet.mlp._calibration import check_calibration, fit_temperature
+from sparsenet.mlp._holdout import split_validation
 from sparsenet.mlp._inputs import check_features
 from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
 from sparsenet.mlp._initial_state import start_training_state
@@ -10,7 +11,7 @@ from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopp
 from sparsenet.mlp._prediction import FittedModelPredictions
 from sparsenet.mlp._targets import TargetEncoder
 from sparsenet.mlp._training_guard import one_call_at_a_time
-from sparsenet.mlp._training_loop import run_epochs, split_validation
+from sparsenet.mlp._training_loop import run_epochs
 from sparsenet.mlp._warm_start import apply_parameter_changes, restore_optimizer
 from sparsenet.model_file import SavableModel
 from sparsenet.native._openmp import resolve_n_threads
@@ -315,11 +316,9 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
             start_training_state(self, X.shape[1], target_encoder)
             start_from_label_frequencies(self, targets)
         use_early_stopping = early_stopping_on(self.early_stopping, X.shape[0])
-        held_out = None
-        if calibrating:
-            X, targets, held_out = split_validation(self, X, targets)
+        rows, held_out = split_validation(self, X, targets) if calibrating else (None, None)
         self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping,
-                    schedule=self.learning_rate_schedule, held_out=held_out)
+                    schedule=self.learning_rate_schedule, rows=rows, held_out=held_out)
         if held_out is not None:
             self.temperature_ = fit_temperature(self.network_, held_out, self._binary_outputs,
                                                 resolve_n_threads(self.n_jobs))
@@ -375,10 +374,10 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         self._train(X, targets, epochs=1, use_early_stopping=False)
         return self
 
-    def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant", held_out=None):
-        count_labels(self, targets)
+    def _train(self, X, targets, *, epochs, use_early_stopping, schedule="constant", rows=None, held_out=None):
+        count_labels(self, targets if rows is None else targets.take(rows))
         run_epochs(self, X, targets, epochs=epochs, use_early_stopping=use_early_stopping, schedule=schedule,
-                   held_out=held_out)
+                   rows=rows, held_out=held_out)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")

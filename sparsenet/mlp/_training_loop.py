@@ -12,10 +12,10 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
 from sparsenet.callbacks import EpochInfo, ProgressBar, ProgressPrinter, epoch_summary, stopping_summary
 from sparsenet.engine._trainer import Trainer
+from sparsenet.mlp._holdout import split_validation
 from sparsenet.mlp._inputs import take_rows
 from sparsenet.mlp._outputs import SPARSE_INFERENCE_CANDIDATES
 from sparsenet.mlp._parameters import adam_settings, batch_size_for
@@ -31,22 +31,27 @@ logger = logging.getLogger("sparsenet")
 MIN_DECAY = 1e-3
 
 
-def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="constant", held_out=None):
+def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="constant", rows=None, held_out=None):
     """Train ``model`` (a SparseMLPClassifier with its network) for up to ``epochs`` epochs on
-    X and its EncodedTargets, updating its history (``loss_curve_``, ``n_iter_``, ``t_``,
-    the stopping state) as it goes. Early stopping scores the ``held_out`` (X, targets)
-    when the caller already set rows aside (for calibration), else holds out its own."""
+    the ``rows`` of X and its EncodedTargets (all of them by default), updating its history
+    (``loss_curve_``, ``n_iter_``, ``t_``, the stopping state) as it goes. Early stopping
+    scores the ``held_out`` (X, targets) when the caller already set rows aside (for
+    calibration), else holds out its own.
+
+    The trainer reads the rows of X by their ids: holding rows out copies only the held-out
+    ones, never the training part."""
     validation = None
     if use_early_stopping:
         if held_out is None:
-            X, targets, held_out = split_validation(model, X, targets)
+            rows, held_out = split_validation(model, X, targets)
         validation = held_out
         if model.validation_scores_ is None:
             model.validation_scores_ = []
             model.best_validation_score_ = -np.inf
         model._best_network = model.network_.copy()
         model.best_loss_ = None
-    n_rows = X.shape[0]
+    rows = np.arange(X.shape[0]) if rows is None else np.array(rows, dtype=np.int64)
+    n_rows = rows.shape[0]
     batch_size = batch_size_for(model.batch_size, n_rows)
     n_threads = resolve_n_threads(model.n_jobs)
     trainer = new_trainer(model, batch_size, n_threads)
@@ -55,8 +60,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     callbacks = list(model.callbacks or []) + progress_callbacks(model.verbose)
     batch_hooks = [callback.on_batch_end for callback in callbacks if hasattr(callback, "on_batch_end")]
     model.interrupted_ = False
-    rows = np.arange(n_rows)
-    probe = take_rows(X, probe_rows(n_rows, model.network_.n_outputs)) if model.network_.output_sampler is not None else None
+    probe = take_rows(X, rows[probe_rows(n_rows, model.network_.n_outputs)]) if model.network_.output_sampler is not None else None
     retrieval = {}
     if not hasattr(model, "retrieval_curve_"):  # a model pickled before the attribute existed
         model.retrieval_curve_ = []
@@ -197,31 +201,6 @@ def new_trainer(model, batch_size, n_threads):
     trainer = Trainer(model.network_, model._adam)
     trainer.configure(adam_settings(model), "binary" if model._binary_outputs else "softmax", batch_size, n_threads)
     return trainer
-
-
-def split_validation(model, X, targets):
-    """A held-out share of the rows (stratified by class where every class has two rows and
-    both parts have room for every class): (X_train, targets_train, (X_validation,
-    targets_validation))."""
-    rows = np.arange(X.shape[0])
-    stratify = None
-    if not model._targets.multilabel:
-        labels = targets.indices
-        counts = np.bincount(labels, minlength=model._targets.n_classes)
-        n_present = np.count_nonzero(counts)
-        n_validation = math.ceil(model.validation_fraction * len(rows))
-        if counts[counts > 0].min() >= 2 and min(n_validation, len(rows) - n_validation) >= n_present:
-            stratify = labels
-    train_rows, validation_rows = train_test_split(
-        rows, test_size=model.validation_fraction, random_state=model._rng, stratify=stratify
-    )
-    train_rows.sort()
-    validation_rows.sort()
-    return (
-        take_rows(X, train_rows),
-        targets.take(train_rows),
-        (take_rows(X, validation_rows), targets.take(validation_rows)),
-    )
 
 
 def validation_score(model, validation, n_threads):
