@@ -192,7 +192,7 @@ class Callback:
         >>> clf = SparseMLPClassifier((16,), max_iter=50, early_stopping=True, callbacks=[StopAtScore()],
         ...                           random_state=0).fit(X, y)
         >>> clf.n_iter_, clf.validation_scores_[-1]
-        (14, 0.8)
+        (9, 0.8)
         """
         return False
 

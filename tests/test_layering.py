@@ -17,6 +17,7 @@ LAYERS = [
     {"callbacks.py"},
     {"mlp"},
     {"udt"},
+    {"distributed"},
     {"_build_check.py"},
     {"cli"},
     {"__init__.py", "demo.py", "__main__.py"},

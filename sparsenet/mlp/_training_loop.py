@@ -104,7 +104,8 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                                "cannot answer (fit again with warm_start=False)")
             model.n_iter_ += 1
             model.loss_curve_.append(total_loss / n_rows)
-            stop = stopping_reason(model, validation, chooser.best)
+            score = None if validation is None else validation_score(model, validation, chooser.best)
+            stop = stopping_reason(model, score, chooser.best)
             seconds = time.perf_counter() - started
             sampling = trainer.sampling_stats
             if probe is not None:
@@ -124,22 +125,14 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
                 break
         else:
             if epochs > 1:
-                warnings.warn(
-                    f"Stochastic optimizer: maximum iterations ({model.max_iter}) reached and "
-                    "the optimization hasn't converged yet.", ConvergenceWarning,
-                )
+                warn_not_converged(model)
     except TrainingDiverged:
         if use_early_stopping:
             restore_best_network(model)
         raise
     except KeyboardInterrupt:
-        model.interrupted_ = True
         reason = "interrupted"
-        warnings.warn(
-            f"fit interrupted (KeyboardInterrupt) during epoch {model.n_iter_ + 1}; the model "
-            "keeps the weights of the last completed batch and can be used or trained further.",
-            UserWarning,
-        )
+        mark_interrupted(model, "batch")
     finally:
         stats = trainer.sampling_stats
         if stats is not None:
@@ -155,6 +148,20 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
         logger.info("%s", stopping_summary(model, reason))
     for callback in callbacks:
         callback.on_train_end(model, reason)
+
+
+def warn_not_converged(model):
+    """The warning of a fit that ran all its epochs without meeting a stopping rule."""
+    warnings.warn(f"Stochastic optimizer: maximum iterations ({model.max_iter}) reached and the "
+                  "optimization hasn't converged yet.", ConvergenceWarning)
+
+
+def mark_interrupted(model, unit):
+    """Ctrl-C during training: the model keeps the weights of the last completed ``unit``
+    (a batch, or a round of a distributed fit)."""
+    model.interrupted_ = True
+    warnings.warn(f"fit interrupted (KeyboardInterrupt) during epoch {model.n_iter_ + 1}; the model keeps "
+                  f"the weights of the last completed {unit} and can be used or trained further.", UserWarning)
 
 
 def progress_callbacks(verbose):
@@ -206,18 +213,25 @@ def new_trainer(model, batch_size, n_threads):
 def validation_score(model, validation, n_threads):
     """Precision@1 on the held-out rows (accuracy for class labels), by the inference
     predict_topk uses by default: sparse for a sampled layer."""
+    return validation_hits(model, validation, n_threads) / validation[0].shape[0]
+
+
+def validation_hits(model, validation, n_threads):
+    """How many of the held-out (X, targets) rows have their top-ranked label among their labels."""
     X_val, targets_val = validation
+    if X_val.shape[0] == 0:
+        return 0
     predicted = model._top_k(X_val, 1, n_threads, exact=False)[0][:, 0]
     label_rows = np.repeat(np.arange(X_val.shape[0]), np.diff(targets_val.indptr))
     hit_rows = label_rows[predicted[label_rows] == targets_val.indices]
-    return np.unique(hit_rows).size / X_val.shape[0]
+    return int(np.unique(hit_rows).size)
 
 
-def stopping_reason(model, validation, n_threads):
-    """Book-keeping after an epoch: "early_stopping" or "converged" when training should
-    stop (no improvement for n_iter_no_change epochs), else None."""
-    if validation is not None:
-        score = validation_score(model, validation, n_threads)
+def stopping_reason(model, score, n_threads):
+    """Book-keeping after an epoch, from the held-out ``score`` with early stopping (None
+    without): "early_stopping" or "converged" when training should stop (no improvement for
+    n_iter_no_change epochs), else None."""
+    if score is not None:
         model.validation_scores_.append(score)
         if score > model.best_validation_score_:
             keep_best_network(model, n_threads)
@@ -232,7 +246,7 @@ def stopping_reason(model, validation, n_threads):
     model._no_improvement_count = 0 if improved else model._no_improvement_count + 1
     if model._no_improvement_count > model.n_iter_no_change:
         model._no_improvement_count = 0
-        return "early_stopping" if validation is not None else "converged"
+        return "early_stopping" if score is not None else "converged"
     return None
 
 
