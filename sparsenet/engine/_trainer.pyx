@@ -315,40 +315,55 @@ cdef class Trainer(TrainingCall):
 
     cdef void _update_input_layer(self, Py_ssize_t n) noexcept nogil:
         """Adam on each input feature touched by the batch, and on the first layer's biases.
-        Meanwhile one thread groups a sampled output layer's own neurons."""
+
+        Without sampled layers the features are split between the threads in fixed
+        contiguous ranges (the groups come sorted by feature): a thread then mostly updates
+        rows it updated in earlier steps, still in its own cache. Handing rows out on demand
+        instead made two threads slower than one on small batches, each step moving
+        recently written rows between the cores. With a sampled layer, item 0 of an on-demand
+        loop groups its own neurons (serial) while the other threads update."""
         cdef const Layer *layer = &self.layers[0]
         cdef Py_ssize_t width = layer.n_out, g, item
-        cdef long long first
         cdef float inv_batch = 1.0 / n, one = 1.0
         cdef float *gradient
-        with parallel(num_threads=self.n_threads):
-            # item 0 groups a sampled layer's own neurons (serial) while the others update
-            for item in prange(self.input_groups.n_groups + 1, schedule="dynamic", chunksize=64):
-                if item == 0:
-                    if self.sampler is not None:
-                        self.output_groups.group(n, &self.output_starts[0], &self.output_stops[0],
-                                                 &self.active_neurons[0, 0], &self.output_errors[0, 0])
-                    if self.hidden is not None:
-                        self.hidden.group(n)
-                    continue
-                g = item - 1
-                gradient = &self.row_gradients[threadid(), 0]
-                if g + UPDATE_PREFETCH_AHEAD < self.input_groups.n_groups:
-                    # a feature's row and its moments, a few groups ahead: scattered rows
-                    # otherwise wait for memory one after the other
-                    prefetch_for_writing(layer.weights + self.input_groups.ids[g + UPDATE_PREFETCH_AHEAD] * layer.row_stride,
-                                         3 * width)
-                first = self.input_groups.group_start[g]
-                vec_weighted_row_sum(gradient, NULL, width, &self.input_groups.entry_value[first], 1,
-                                     &self.errors[0, 0], self.errors.shape[1],
-                                     &self.input_groups.entry_sample[first], self.input_groups.group_start[g + 1] - first)
-                adam_on_row(layer.weights + self.input_groups.ids[g] * layer.row_stride, width, gradient,
-                            inv_batch, True, &self.step_coefficients)
+        if self.sampler is None and self.hidden is None:
+            with parallel(num_threads=self.n_threads):
+                for g in prange(self.input_groups.n_groups, schedule="static"):
+                    self._update_feature_row(layer, g, inv_batch, threadid())
+        else:
+            with parallel(num_threads=self.n_threads):
+                for item in prange(self.input_groups.n_groups + 1, schedule="dynamic", chunksize=64):
+                    if item == 0:
+                        if self.sampler is not None:
+                            self.output_groups.group(n, &self.output_starts[0], &self.output_stops[0],
+                                                     &self.active_neurons[0, 0], &self.output_errors[0, 0])
+                        if self.hidden is not None:
+                            self.hidden.group(n)
+                    else:
+                        self._update_feature_row(layer, item - 1, inv_batch, threadid())
         gradient = &self.row_gradients[0, 0]
         vec_weighted_row_sum(gradient, NULL, width, &one, 0, &self.errors[0, 0],
                              self.errors.shape[1], NULL, n)
         adam_on_vector(layer.biases, self.bias_m[0], self.bias_v[0], width, gradient, inv_batch,
                        &self.step_coefficients)
+
+    cdef inline void _update_feature_row(self, const Layer *layer, Py_ssize_t g, float inv_batch,
+                                         int tid) noexcept nogil:
+        """Adam on the input-layer row of feature group g: its gradient summed from the
+        group's entries (sample, value) times the samples' first-layer errors."""
+        cdef Py_ssize_t width = layer.n_out
+        cdef long long first = self.input_groups.group_start[g]
+        cdef float *gradient = &self.row_gradients[tid, 0]
+        if g + UPDATE_PREFETCH_AHEAD < self.input_groups.n_groups:
+            # a feature's row and its moments, a few groups ahead: scattered rows
+            # otherwise wait for memory one after the other
+            prefetch_for_writing(layer.weights + self.input_groups.ids[g + UPDATE_PREFETCH_AHEAD] * layer.row_stride,
+                                 3 * width)
+        vec_weighted_row_sum(gradient, NULL, width, &self.input_groups.entry_value[first], 1,
+                             &self.errors[0, 0], self.errors.shape[1],
+                             &self.input_groups.entry_sample[first], self.input_groups.group_start[g + 1] - first)
+        adam_on_row(layer.weights + self.input_groups.ids[g] * layer.row_stride, width, gradient,
+                    inv_batch, True, &self.step_coefficients)
 
     cdef void _update_neuron_layers(self, Py_ssize_t n) noexcept nogil:
         """Adam on the neurons (rows) of the later layers: a row's gradient is the sum over

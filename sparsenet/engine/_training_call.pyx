@@ -16,6 +16,7 @@ from sparsenet.engine._input_rows import checked_labels
 from sparsenet.engine._losses cimport BINARY_LOSS, SOFTMAX_LOSS
 from sparsenet.engine._network cimport Network
 from sparsenet.engine._settings import LOSSES
+from sparsenet.native._aligned import cache_line_rows
 from sparsenet.native._vector_ops cimport SN_BLOCK
 
 cnp.import_array()
@@ -72,15 +73,16 @@ cdef class TrainingCall:
         # room for four neurons' gradient rows (or one input-layer row)
         longest_row = max([sizes[0]] + [4 * width for width in sizes[1:]])
         self.batch_capacity = batch_size
-        self.activations = np.zeros((batch_size, hidden_total), dtype=np.float32)
-        self.errors = np.zeros((batch_size, hidden_total), dtype=np.float32)
+        # rows written by different threads: each on cache lines of its own
+        self.activations = cache_line_rows(batch_size, hidden_total)
+        self.errors = cache_line_rows(batch_size, hidden_total)
         self.sample_losses = np.zeros(batch_size, dtype=np.float64)
         self.input_starts = np.zeros(batch_size, dtype=np.int64)
         self.input_stops = np.zeros(batch_size, dtype=np.int64)
         self.output_starts = np.zeros(batch_size, dtype=np.int64)
         self.output_stops = np.zeros(batch_size, dtype=np.int64)
-        self.row_gradients = np.zeros((n_threads, longest_row), dtype=np.float32)
-        self.span_lanes = np.zeros((n_threads, 2 * MAX_SPAN_BLOCKS * SN_BLOCK * sizes[len(sizes) - 1]), dtype=np.float32)
+        self.row_gradients = cache_line_rows(n_threads, longest_row)
+        self.span_lanes = cache_line_rows(n_threads, 2 * MAX_SPAN_BLOCKS * SN_BLOCK * sizes[len(sizes) - 1])
 
     def set_learning_rate(self, double learning_rate):
         """Change the step size between steps (for a schedule); the moments are kept."""
