@@ -52,4 +52,6 @@ def pair_sources(partitions, client):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise TypeError(f"partition {i} must be an (X, y) pair, got {type(pair).__name__}")
     pairs = [tuple(pair) for pair in pairs]
-    return client.scatter(pairs) if client is not None else pairs
+    # fresh keys each fit: scattered by content, a second fit on the same pairs reused the
+    # keys of the first fit's data while the cluster was releasing them ("lost dependencies")
+    return client.scatter(pairs, hash=False) if client is not None else pairs

@@ -54,3 +54,25 @@ def test_grid_search_on_the_cluster_through_joblib(client, blobs):
     here = GridSearchCV(SparseMLPClassifier((16,), max_iter=10, random_state=0, n_jobs=1),
                         {"learning_rate": [1e-3, 1e-2]}, cv=2).fit(X, y)
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"], here.cv_results_["mean_test_score"])
+
+
+def test_fitting_twice_on_the_same_in_memory_partitions(client, blobs):
+    # scattered by content, the second fit's data took the keys the cluster was releasing
+    X, y = blobs
+    _, _, parts = two_chunks(X, y)
+    first = fit_distributed(small_model(max_iter=4), parts, client=client)
+    second = fit_distributed(small_model(max_iter=4), parts, client=client)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_batch_prediction_on_the_cluster(client, blobs):
+    from sparsenet.distributed import predict, predict_topk
+
+    X, y = blobs
+    clf = small_model(max_iter=5).fit(X, y)
+    dX = da.from_array(X, chunks=(100, X.shape[1]))
+    np.testing.assert_array_equal(predict(clf, dX).compute(), clf.predict(X))
+    top, scores = predict_topk(clf, dX, k=2, return_scores=True)
+    expected_top, expected_scores = clf.predict_topk(X, k=2, return_scores=True)
+    np.testing.assert_array_equal(top.compute(), expected_top)
+    np.testing.assert_array_equal(scores.compute(), expected_scores)

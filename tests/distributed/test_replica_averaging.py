@@ -166,3 +166,18 @@ def test_bad_arguments_are_refused_by_name(blobs):
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="at least one partition"):
             fit_distributed(small_model(), [])
+
+
+def test_a_dask_dataframe_trains_the_model_its_array_partitions_train(blobs):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe", reason="dask's DataFrame needs pyarrow (pip install "
+                             "'dask[dataframe]')", exc_type=ImportError)
+    X, y = blobs
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    X_parts = dd.from_pandas(frame, npartitions=2, sort=False)
+    y_parts = dd.from_pandas(pd.Series(y), npartitions=2, sort=False)
+    bounds = np.cumsum([0] + [len(part) for part in X_parts.partitions])
+    pairs = [(X[a:b], y[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    from_frame = fit_distributed(small_model(max_iter=6), X_parts, y_parts)
+    from_pairs = fit_distributed(small_model(max_iter=6), pairs)
+    np.testing.assert_array_equal(from_frame.predict_proba(X), from_pairs.predict_proba(X))

@@ -73,14 +73,14 @@ def tables(draw, n_rows, kinds=None, poison=True):
         values[:] = [None] * n_rows
         for i, value in enumerate(columns["c0"]):
             values[i] = value
-        return (pd.Series(values) if form == "series" else values), kinds, flaw
+        return (pandas_column(values) if form == "series" else values), kinds, flaw
     if form == "object_array":
         values = np.empty((n_rows, len(kinds)), dtype=object)
         for j, name in enumerate(columns):
             for i, value in enumerate(columns[name]):
                 values[i, j] = value
         return values, kinds, flaw
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame({name: pandas_column(values) for name, values in columns.items()})
     if not flaw and draw(st.booleans()):
         # pandas' own category dtype for the categorical columns
         for j, kind in enumerate(kinds):
@@ -89,12 +89,27 @@ def tables(draw, n_rows, kinds=None, poison=True):
     return frame, kinds, flaw
 
 
+def pandas_column(values):
+    """A Series of the values with the dtype pandas gives them; with pyarrow installed that
+    is an arrow string column, which cannot hold lone surrogates: those columns stay object
+    columns, as a user would have to keep them."""
+    try:
+        return pd.Series(values)
+    except UnicodeEncodeError:
+        return pd.Series(values, dtype=object)
+
+
+def frame_of(cells, names):
+    """A DataFrame of a 2-D object array's columns, each typed as ``pandas_column`` does."""
+    return pd.DataFrame({name: pandas_column(list(cells[:, j])) for j, name in enumerate(names)})
+
+
 def new_rows(table, draw, n_rows):
     """Other rows of the same columns and container as a training table (no flaws)."""
     X, kinds, _ = table
     fresh, _, _ = draw(tables(n_rows, kinds, poison=False))
     if isinstance(X, pd.DataFrame) and not isinstance(fresh, pd.DataFrame):
-        fresh = pd.DataFrame(np.asarray(fresh, dtype=object).reshape(n_rows, -1), columns=X.columns)
+        fresh = frame_of(np.asarray(fresh, dtype=object).reshape(n_rows, -1), X.columns)
     return fresh
 
 
@@ -165,7 +180,7 @@ def fuzz_udt_predict(data, name, n_rows):
     model, kinds, form = UDT_MODELS[name]
     X, _, flaw = data.draw(tables(n_rows, kinds), label="rows")
     if form == "frame" and not isinstance(X, pd.DataFrame):
-        X = pd.DataFrame(np.asarray(X, dtype=object).reshape(n_rows, -1), columns=[f"c{j}" for j in range(len(kinds))])
+        X = frame_of(np.asarray(X, dtype=object).reshape(n_rows, -1), [f"c{j}" for j in range(len(kinds))])
     error = refusal_or_answers(model, X, n_rows, k=2)
     assert (error is not None) == (flaw is not None), f"flaw {flaw}: {error!r}"
 
