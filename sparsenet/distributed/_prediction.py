@@ -9,6 +9,7 @@ from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
 from sparsenet.distributed._sources import is_dask_collection
+from sparsenet.mlp._outputs import checked_top_k_arguments
 
 
 def predict(estimator, X):
@@ -40,12 +41,14 @@ def predict(estimator, X):
     >>> bool((labels.compute() == clf.predict(X)).all())
     True
     """
-    targets = getattr(_fitted(estimator), "_targets", None)
-    if not getattr(targets, "multilabel", False):
-        return _partitionwise(estimator, X, "predict", {}, [((), np.asarray(estimator.classes_).dtype)])[0]
-    keep_sparse = bool(getattr(targets, "sparse_targets", False))
-    return _partitionwise(estimator, X, "predict", {}, [((len(estimator.classes_),), np.dtype(np.int64))],
-                          keep_sparse=keep_sparse)[0]
+    check_is_fitted(estimator)
+    targets = getattr(estimator, "_targets", None)
+    if getattr(targets, "multilabel", False):  # an indicator row per sample
+        output = ((len(estimator.classes_),), np.dtype(np.int64))
+        keep_sparse = bool(getattr(targets, "sparse_targets", False))
+    else:
+        output, keep_sparse = ((), np.asarray(estimator.classes_).dtype), False
+    return _partitionwise(estimator, X, "predict", {}, [output], keep_sparse=keep_sparse)[0]
 
 
 def predict_proba(estimator, X):
@@ -69,7 +72,7 @@ def predict_proba(estimator, X):
     >>> predict_proba(clf, da.from_array(X, chunks=100)).compute().shape
     (400, 2)
     """
-    _fitted(estimator)
+    check_is_fitted(estimator)
     return _partitionwise(estimator, X, "predict_proba", {},
                           [((len(estimator.classes_),), np.dtype(np.float64))])[0]
 
@@ -96,23 +99,14 @@ def predict_topk(estimator, X, k=5, return_scores=False, exact=False):
     >>> labels.shape, bool((labels.compute() == clf.predict_topk(X, k=2)).all())
     ((400, 2), True)
     """
-    _fitted(estimator)
-    # the estimator checks k against its classes; checked here too so the error comes now,
-    # not from a worker at compute time
-    n_classes = len(estimator.classes_)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n_classes:
-        raise ValueError(f"k must be an integer in [1, {n_classes}] (the number of classes), got {k!r}")
-    k = int(k)
+    check_is_fitted(estimator)
+    # the estimator's own checks, run now rather than in a worker at compute time
+    k, return_scores, exact = checked_top_k_arguments(k, len(estimator.classes_), return_scores, exact)
     labels = ((k,), np.asarray(estimator.classes_).dtype)
     outputs = [labels, ((k,), np.dtype(np.float64))] if return_scores else [labels]
-    arrays = _partitionwise(estimator, X, "predict_topk",
-                            {"k": k, "return_scores": bool(return_scores), "exact": bool(exact)}, outputs)
+    arrays = _partitionwise(estimator, X, "predict_topk", {"k": k, "return_scores": return_scores, "exact": exact},
+                            outputs)
     return tuple(arrays) if return_scores else arrays[0]
-
-
-def _fitted(estimator):
-    check_is_fitted(estimator)
-    return estimator
 
 
 def _partitionwise(estimator, X, method, kwargs, outputs, keep_sparse=False):

@@ -54,7 +54,7 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
         validation = executor.place(held_out_part, [(part, held) for part, (_, held) in zip(partitions, splits)])
         n_validation = sum(held.size for _, held in splits)
         model.validation_scores_, model.best_validation_score_ = [], -np.inf
-        model._best_network = model.network_.copy()
+        model._best_network = model.network_.copy(n_threads)
         model.best_loss_ = None
     n_train = sum(r.size for r in rows)
     batch_size = batch_size_for(model.batch_size, n_train)

@@ -18,6 +18,7 @@ from libc.string cimport memcpy, memset
 
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
 from sparsenet.engine._ranking cimport insert_top_k, log_sum_exp, rank_and_pad, select_top_k
+from sparsenet.native._array_passes import copy_values
 from sparsenet.native._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
 from sparsenet.sampling._active_sets cimport LayerSampler
 from sparsenet.sampling._hash_tables cimport HashTables
@@ -304,10 +305,15 @@ cdef class Network:
     def hidden_sizes(self):
         return tuple(layer_shape(w, l)[1] for l, w in enumerate(self.weights[:self.n_layers - 1]))
 
-    def copy(self):
+    def copy(self, int n_threads=1):
         """A deep copy of the weights (the samplers are shared): used to keep the best
-        weights seen during early stopping."""
-        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases], self.samplers)
+        weights seen during early stopping. The copy is written by ``n_threads`` threads,
+        so its new pages are first touched in parallel."""
+        weights = [np.empty_like(w) for w in self.weights]
+        biases = [np.empty_like(b) for b in self.biases]
+        for to, from_ in zip(weights + biases, self.weights + self.biases):
+            copy_values(to, from_, n_threads)
+        return Network(weights, biases, self.samplers)
 
     def make_writeable(self):
         """Copy any read-only array (e.g. one loaded from a memory map) so training can write."""

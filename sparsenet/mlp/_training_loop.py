@@ -14,7 +14,6 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sparsenet.callbacks import EpochInfo, ProgressBar, ProgressPrinter, epoch_summary, stopping_summary
-from sparsenet.engine._network import Network
 from sparsenet.engine._trainer import Trainer
 from sparsenet.mlp._holdout import split_validation
 from sparsenet.mlp._inputs import take_rows
@@ -55,7 +54,7 @@ def run_epochs(model, X, targets, *, epochs, use_early_stopping, schedule="const
     batch_size = batch_size_for(model.batch_size, n_rows)
     n_threads = resolve_n_threads(model.n_jobs)
     if use_early_stopping:
-        model._best_network = weight_copy(model.network_, n_threads)
+        model._best_network = model.network_.copy(n_threads)
     trainer = new_trainer(model, batch_size, n_threads)
     chooser, running_on = ThreadChooser(n_threads), n_threads
     trainer.bind(X, targets.indptr, targets.indices)
@@ -263,17 +262,6 @@ def refresh_output_tables(model, probe, n_threads):
         model.sampling_stats_.update(retrieval_stats(network, probe, network.output_sampler.lsh_room,
                                                      SPARSE_INFERENCE_CANDIDATES, n_threads))
         model.sampling_stats_["table_builds"] = int(network.output_sampler.tables.n_builds)
-
-
-def weight_copy(network, n_threads):
-    """A Network with copies of ``network``'s weights and biases (its samplers shared),
-    written by the threads: the copy's pages are first touched in parallel, not by one
-    thread as ``Network.copy`` would."""
-    weights = [np.empty_like(array) for array in network.weights]
-    biases = [np.empty_like(array) for array in network.biases]
-    for to, from_ in zip(weights + biases, network.weights + network.biases):
-        copy_values(to, from_, n_threads)
-    return Network(weights, biases, network.samplers)
 
 
 def keep_best_network(model, n_threads):
