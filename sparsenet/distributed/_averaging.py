@@ -14,14 +14,17 @@ from sparsenet.engine._adam import AdamState
 def average_into(model, updates):
     """Write the touch-weighted mean of the ReplicaUpdates ``updates`` into ``model``'s
     weights and Adam moments (in place), and advance Adam's step count by the most steps any
-    replica took."""
+    replica took. Returns the rows written, one sorted array per parameter block."""
     blocks = parameter_blocks(model.network_, model._adam)
+    written = []
     for index, arrays in enumerate(blocks):
         parts = [update.blocks[index] for update in updates if update.blocks[index].rows.size]
         if not parts:
+            written.append(np.zeros(0, dtype=np.int64))
             continue
         rows, slot, owners = np.unique(np.concatenate([part.rows for part in parts]), return_inverse=True,
                                        return_counts=True)
+        written.append(rows)
         shared = owners > 1
         # a row only one replica changed takes that replica's values as they are
         start = 0
@@ -52,3 +55,4 @@ def average_into(model, updates):
     adam = model._adam
     steps = max((update.n_steps for update in updates), default=0)
     model._adam = AdamState(adam.weight_m, adam.weight_v, adam.bias_m, adam.bias_v, adam.step + steps)
+    return written

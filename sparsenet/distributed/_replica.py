@@ -61,37 +61,49 @@ def train_replica(shipped, partition, batches, in_place=False):
     A replica trains a private copy of the model; ``in_place`` (in one process, where
     nothing else reads the model meanwhile) trains the shipped arrays themselves and puts
     back the rows it changed afterwards, from a copy of the rows the batches can reach."""
-    X, targets = partition
     with IN_PLACE:
         model = shipped.over_arrays() if in_place else shipped.private_copy()
-        n_threads = resolve_n_threads(model.n_jobs)
-        feature_touches = input_touches(X, batches)
+        if not in_place:
+            return train_and_report(model, partition, batches)
         blocks = parameter_blocks(model.network_, model._adam)
-        watched = watched_rows(blocks, feature_touches)
-        before = [tuple(array[rows] for array in block) for block, rows in zip(blocks, watched)]
+        watched = watched_rows(blocks, input_touches(partition.X, batches))
+        saved = [tuple(array[rows] for array in block) for block, rows in zip(blocks, watched)]
         try:
-            trained = model.network_.weights + model.network_.biases
-            loss, n_steps, n_rows = train_batches(model, X, targets, batches, n_threads)
-            if any(a is not b for a, b in zip(trained, model.network_.weights + model.network_.biases)):
-                # a guard: the comparison below would see no change and report none
-                raise RuntimeError("the replica's steps trained copies of the shipped arrays")
-            updates = []
-            for index, (block, rows, old) in enumerate(zip(blocks, watched, before)):
-                now = tuple(array[rows] for array in block)
-                if index == 0 and feature_touches is not None:
-                    # every step updates the rows of its batch's features
-                    updates.append(BlockUpdate(rows, feature_touches[rows], *now))
-                    continue
-                changed = np.zeros(len(rows), dtype=bool)
-                for new_part, old_part in zip(now, old):
-                    changed |= np.any(new_part != old_part, axis=1)
-                touches = np.full(int(changed.sum()), max(n_steps, 1), dtype=np.int64)
-                updates.append(BlockUpdate(rows[changed], touches, *(part[changed] for part in now)))
+            return train_and_report(model, partition, batches)
         finally:
-            if in_place:
-                for block, rows, old in zip(blocks, watched, before):
-                    for array, saved in zip(block, old):
-                        array[rows] = saved
+            for block, rows, old in zip(blocks, watched, saved):
+                for array, values in zip(block, old):
+                    array[rows] = values
+
+
+def train_and_report(model, partition, batches):
+    """Train ``model`` (whose arrays are the replica's own) on the ``batches`` of
+    ``partition`` in place and report the rows it changed as a ReplicaUpdate."""
+    X, targets = partition
+    n_threads = resolve_n_threads(model.n_jobs)
+    feature_touches = input_touches(X, batches)
+    blocks = parameter_blocks(model.network_, model._adam)
+    watched = watched_rows(blocks, feature_touches)
+    # the input layer's rows of a sparse X are reported as the batches touched them, unseen
+    before = [None if index == 0 and feature_touches is not None else tuple(array[rows] for array in block)
+              for index, (block, rows) in enumerate(zip(blocks, watched))]
+    trained = model.network_.weights + model.network_.biases
+    loss, n_steps, n_rows = train_batches(model, X, targets, batches, n_threads)
+    if any(a is not b for a, b in zip(trained, model.network_.weights + model.network_.biases)):
+        # a guard: the comparison below would see no change and report none
+        raise RuntimeError("the replica's steps trained copies of its arrays")
+    updates = []
+    for block, rows, old in zip(blocks, watched, before):
+        now = tuple(array[rows] for array in block)
+        if old is None:
+            # every step updates the rows of its batch's features
+            updates.append(BlockUpdate(rows, feature_touches[rows], *now))
+            continue
+        changed = np.zeros(len(rows), dtype=bool)
+        for new_part, old_part in zip(now, old):
+            changed |= np.any(new_part != old_part, axis=1)
+        touches = np.full(int(changed.sum()), max(n_steps, 1), dtype=np.int64)
+        updates.append(BlockUpdate(rows[changed], touches, *(part[changed] for part in now)))
     return ReplicaUpdate(updates, loss, n_steps, n_rows)
 
 

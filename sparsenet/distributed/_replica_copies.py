@@ -16,12 +16,7 @@ class ShippedModel:
 
     def __init__(self, model):
         network, adam = model.network_, model._adam
-        skeleton = copy.copy(model)
-        for name in ("network_", "_adam", "_best_network"):
-            skeleton.__dict__.pop(name, None)
-        # callbacks and progress run on the driver (and may hold what cannot be pickled)
-        skeleton.callbacks, skeleton.verbose = None, 0
-        self.skeleton = skeleton
+        self.skeleton = skeleton_of(model)
         self.blocks = [layer_block(network.weights[l], adam.weight_m[l], adam.weight_v[l])
                        for l in range(network.n_layers)]
         self.biases = list(network.biases)
@@ -54,6 +49,16 @@ class ShippedModel:
                                 [take(m) for m in self.bias_moments[0]], [take(m) for m in self.bias_moments[1]],
                                 self.step)
         return model
+
+
+def skeleton_of(model):
+    """The estimator without its network and optimiser state, for the replicas."""
+    skeleton = copy.copy(model)
+    for name in ("network_", "_adam", "_best_network"):
+        skeleton.__dict__.pop(name, None)
+    # callbacks and progress run on the driver (and may hold what cannot be pickled)
+    skeleton.callbacks, skeleton.verbose = None, 0
+    return skeleton
 
 
 def layer_block(weights, first_moment, second_moment):

@@ -15,9 +15,7 @@ import numpy as np
 
 from sparsenet.callbacks import EpochInfo
 from sparsenet.distributed._averaging import average_into
-from sparsenet.distributed._replica_copies import ShippedModel
 from sparsenet.distributed._partitions import held_out_part
-from sparsenet.distributed._replica import held_out_hits, train_replica
 from sparsenet.mlp._holdout import held_out_rows
 from sparsenet.mlp._parameters import batch_size_for
 from sparsenet.mlp._training_loop import (
@@ -62,6 +60,7 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
     model.interrupted_ = False
     model.sampling_stats_ = None
     reason = "max_iter"
+    executor.start(model, partitions)
     try:
         for _ in range(epochs):
             started = time.perf_counter()
@@ -77,21 +76,18 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
             per_round = max(1, math.ceil(most / rounds_per_epoch))
             total_loss, rows_done = 0.0, 0
             for first in range(0, most, per_round):
-                calls = [(part, part_batches[first:first + per_round])
-                         for part, part_batches in zip(partitions, batches) if part_batches[first:first + per_round]]
-                shipped = ShippedModel(model)
-                shipped.skeleton.learning_rate = model.learning_rate * LEARNING_RATE_SCALINGS[learning_rate_scaling](
-                    len(calls))
-                shared = executor.share(shipped)
-                updates = executor.run(train_replica, [(shared, part, chunk, executor.in_place) for part, chunk in calls])
+                calls = [(index, part_batches[first:first + per_round])
+                         for index, part_batches in enumerate(batches) if part_batches[first:first + per_round]]
+                step_size = model.learning_rate * LEARNING_RATE_SCALINGS[learning_rate_scaling](len(calls))
+                updates = executor.train(model, calls, step_size)
                 loss = sum(update.loss for update in updates)
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"training diverged in epoch {model.n_iter_ + 1}: a replica's loss is no longer finite. "
                         f"Try a smaller learning_rate (now {model.learning_rate:g}) or scale the features; the "
                         "model keeps the weights of the last round whose loss was finite")
-                average_into(model, updates)
-                rebuild_tables_if_due(model, n_threads)
+                written = average_into(model, updates)
+                executor.written(written, rebuild_tables_if_due(model, n_threads))
                 total_loss += loss
                 rows_done += sum(update.n_rows for update in updates)
                 model.t_ += sum(update.n_rows for update in updates)
@@ -105,8 +101,7 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
             model.loss_curve_.append(total_loss / n_train)
             score = None
             if validation is not None:
-                shared = executor.share(ShippedModel(model))
-                hits = executor.run(held_out_hits, [(shared, part) for part in validation])
+                hits = executor.validation_hits(model, validation)
                 score = sum(hits) / max(n_validation, 1)
             stop = stopping_reason(model, score, n_threads)
             info = EpochInfo(model.n_iter_, model.loss_curve_[-1], score, time.perf_counter() - started,
@@ -127,6 +122,8 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
         executor.cancel()
         reason = "interrupted"
         mark_interrupted(model, "round")
+    finally:
+        executor.finish()
     if use_early_stopping and not model.interrupted_:
         restore_best_network(model, n_threads)
     elif use_early_stopping:
@@ -138,11 +135,14 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
 
 def rebuild_tables_if_due(model, n_threads):
     """Rebuild a sampled layer's tables from the averaged weights when its schedule says so
-    (the replicas rebuilt their own copies on the same schedule during the round)."""
+    (the replicas rebuilt their own copies on the same schedule during the round); whether
+    any was rebuilt."""
     network, step = model.network_, model._adam.step
+    rebuilt = False
     for l, sampler in enumerate(network.samplers):
         if sampler is not None:
-            sampler.rebuild_if_due(network.weights[l], network.biases[l], step, n_threads)
+            rebuilt = bool(sampler.rebuild_if_due(network.weights[l], network.biases[l], step, n_threads)) or rebuilt
+    return rebuilt
 
 
 def refresh_tables(model, n_threads):

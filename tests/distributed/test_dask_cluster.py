@@ -1,11 +1,19 @@
 """Data-parallel training on a real Dask cluster: a LocalCluster of two worker processes
 with one thread each, started and stopped here."""
+import os
+import signal
+import threading
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 
 from conftest import small_model, wide_sparse_problem
 from sparsenet import SparseMLPClassifier
-from sparsenet.distributed import fit_distributed
+from sparsenet.callbacks import Callback
+from sparsenet.distributed import WorkerLost, fit_distributed
 
 distributed = pytest.importorskip("distributed", reason="Dask's distributed is not installed (pip install "
                                   "'sparsenet[dask]')")
@@ -39,6 +47,23 @@ def test_sparse_partitions_on_the_cluster(client):
     sparse_parts = [(X[:200], y[:200]), (X[200:], y[200:])]
     on_cluster = fit_distributed(small_model(max_iter=5), sparse_parts, client=client)
     here = fit_distributed(small_model(max_iter=5), sparse_parts)
+    np.testing.assert_array_equal(on_cluster.predict_proba(X), here.predict_proba(X))
+
+
+def test_a_sampled_layer_with_early_stopping_trains_alike_on_the_cluster(client):
+    # the replicas stay on the workers between rounds: only the changed rows, and the
+    # samplers when the driver rebuilt them, travel; the result must not change
+    from sparsenet.datasets import make_extreme_classification
+
+    X, Y = make_extreme_classification(600, 300, 400, random_state=0)
+    X = X.tocsr()
+    parts = [(X[:300], Y[:300]), (X[300:], Y[300:])]
+    settings = dict(hidden_layer_sizes=(16,), output_sparsity=0.1, max_iter=4, early_stopping=True,
+                    random_state=0, n_jobs=1)
+    here = fit_distributed(SparseMLPClassifier(**settings), parts)
+    on_cluster = fit_distributed(SparseMLPClassifier(**settings), parts, client=client)
+    assert here.network_.output_sampler.tables.n_builds > 1
+    assert on_cluster.validation_scores_ == here.validation_scores_
     np.testing.assert_array_equal(on_cluster.predict_proba(X), here.predict_proba(X))
 
 
@@ -76,3 +101,41 @@ def test_batch_prediction_on_the_cluster(client, blobs):
     expected_top, expected_scores = clf.predict_topk(X, k=2, return_scores=True)
     np.testing.assert_array_equal(top.compute(), expected_top)
     np.testing.assert_array_equal(scores.compute(), expected_scores)
+
+
+class KillWorkerDuringRound(Callback):
+    """Kills (SIGKILL) one worker process a moment after the driver starts round ``at``."""
+
+    def __init__(self, pid, at):
+        self.pid, self.at, self.rounds = pid, at, 0
+
+    def on_batch_end(self, estimator, rows_done, loss):
+        self.rounds += 1
+        if self.rounds == self.at:
+            threading.Timer(0.02, os.kill, (self.pid, signal.SIGKILL)).start()
+
+
+@pytest.mark.parametrize("source", ["dask arrays", "in-memory pairs"])
+def test_a_worker_killed_mid_round_is_survived_or_reported(source):
+    X, y = make_classification(n_samples=4000, n_features=40, n_informative=20, n_classes=4, random_state=0)
+    dX, dy, parts = two_chunks(X.astype(np.float32), y)
+    settings = dict(hidden_layer_sizes=(256,), max_iter=4, early_stopping=False, random_state=0, n_jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=50) as cluster, distributed.Client(cluster) as client:
+        pids = client.run(os.getpid)
+        killer = KillWorkerDuringRound(next(iter(pids.values())), at=5)
+        clf = SparseMLPClassifier(**settings, callbacks=[killer])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if source == "dask arrays":
+                # the cluster recomputes the lost partition; the round is trained again from
+                # the driver's model: the very model of a fit nothing disturbed
+                fit_distributed(clf, dX, dy, client=client)
+                expected = fit_distributed(SparseMLPClassifier(**settings), parts)
+                np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
+            else:
+                with pytest.raises(WorkerLost, match="in-memory"):
+                    fit_distributed(clf, parts, client=client)
+                assert clf.n_iter_ < settings["max_iter"]
+        assert killer.rounds >= killer.at
+        assert set(client.run(os.getpid).values()) != set(pids.values())  # the kill did happen

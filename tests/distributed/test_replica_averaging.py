@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from conftest import shared_data, small_model, wide_sparse_problem
+from conftest import small_model, wide_sparse_problem
 from sparsenet import SparseMLPClassifier
 from sparsenet.distributed import fit_distributed
 from sparsenet.distributed._averaging import average_into
@@ -68,23 +68,6 @@ def test_rows_are_averaged_by_touches_and_rows_nobody_changed_stay():
         for array, old in zip(parameter_blocks(model.network_, model._adam)[index], before[index]):
             np.testing.assert_array_equal(array, old)
     assert model._adam.step == step + 5
-
-
-def load_letter():
-    raw = np.genfromtxt(shared_data("letter", "letter.csv"), delimiter=",", skip_header=1, dtype=str)
-    X = raw[:, 1:].astype(np.float32)
-    return X[:16000], raw[:16000, 0], X[16000:], raw[16000:, 0]
-
-
-def test_two_replicas_on_letter_reach_the_single_machine_accuracy_at_equal_epochs():
-    X, y, X_test, y_test = load_letter()
-    settings = dict(max_iter=60, early_stopping=False, random_state=0)
-    single = SparseMLPClassifier(**settings).fit(X, y).score(X_test, y_test)
-    distributed = fit_distributed(SparseMLPClassifier(**settings), halves(X, y)).score(X_test, y_test)
-    assert distributed >= single - 0.01, (distributed, single)
-    # without the step-size scaling, the replicas' average makes about half the progress
-    unscaled = fit_distributed(SparseMLPClassifier(**settings), halves(X, y), learning_rate_scaling="none")
-    assert unscaled.score(X_test, y_test) < distributed
 
 
 def test_early_stopping_holds_out_a_share_of_every_partition(blobs):
