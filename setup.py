@@ -89,6 +89,7 @@ MODULES = [
     "native/_sorting",
     "native/_kernel_probes",
     "native/_array_passes",
+    "native/_row_tallies",
     "sampling/_hash_families",
     "sampling/_hash_tables",
     "sampling/_active_sets",

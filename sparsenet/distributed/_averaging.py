@@ -2,22 +2,22 @@
 
 A row's new weights and moments are the mean of the replicas that changed it, each weighted
 by how many of its steps touched the row; rows no replica changed keep the value every
-replica started from. Sums run in float64 in the replicas' fixed order, so the result does
-not depend on which replica finished first.
+replica started from. Sums run in float64 in the replicas' fixed order (one thread per
+row), so the result depends neither on which replica finished first nor on the threads.
 """
 import numpy as np
 
-from sparsenet.distributed._replica import parameter_blocks
+from sparsenet.distributed._row_blocks import parameter_blocks
 from sparsenet.engine._adam import AdamState
+from sparsenet.native._row_tallies import accumulate_weighted_rows
 
 
-def average_into(model, updates):
+def average_into(model, updates, n_threads=1):
     """Write the touch-weighted mean of the ReplicaUpdates ``updates`` into ``model``'s
     weights and Adam moments (in place), and advance Adam's step count by the most steps any
     replica took. Returns the rows written, one sorted array per parameter block."""
-    blocks = parameter_blocks(model.network_, model._adam)
     written = []
-    for index, arrays in enumerate(blocks):
+    for index, block in enumerate(parameter_blocks(model.network_, model._adam)):
         parts = [update.blocks[index] for update in updates if update.blocks[index].rows.size]
         if not parts:
             written.append(np.zeros(0, dtype=np.int64))
@@ -26,32 +26,22 @@ def average_into(model, updates):
                                        return_counts=True)
         written.append(rows)
         shared = owners > 1
-        # a row only one replica changed takes that replica's values as they are
+        position = np.where(shared, np.cumsum(shared) - 1, -1)
+        total = np.zeros((int(shared.sum()), 3 * block.width), dtype=np.float64)
+        weights = np.zeros(total.shape[0], dtype=np.float64)
         start = 0
         for part in parts:
             where = slot[start:start + part.rows.size]
             start += part.rows.size
+            # a row only one replica changed takes that replica's values as they are
             own = ~shared[where]
-            for array, values in zip(arrays, (part.values, part.first_moments, part.second_moments)):
-                array[part.rows[own]] = values[own]
-        if not shared.any():
-            continue
-        shared_rows = rows[shared]
-        position = np.cumsum(shared) - 1
-        weights = np.zeros(shared_rows.size, dtype=np.float64)
-        sums = [np.zeros((shared_rows.size, arrays[0].shape[1]), dtype=np.float64) for _ in arrays]
-        start = 0
-        for part in parts:
-            where = slot[start:start + part.rows.size]
-            start += part.rows.size
-            keep = shared[where]
-            at = position[where[keep]]
-            touches = part.touches[keep]
-            weights[at] += touches
-            for total, values in zip(sums, (part.values, part.first_moments, part.second_moments)):
-                total[at] += touches[:, None] * values[keep].astype(np.float64)
-        for array, total in zip(arrays, sums):
-            array[shared_rows] = (total / weights[:, None]).astype(np.float32)
+            block.put(part.rows[own], part.values[own])
+            if total.shape[0]:
+                accumulate_weighted_rows(total, weights, position[where], part.touches.astype(np.int64, copy=False),
+                                         part.values.reshape(part.rows.size, -1), n_threads)
+        if total.shape[0]:
+            means = (total / weights[:, None]).astype(np.float32)
+            block.put(rows[shared], means.reshape(-1, 3, block.width))
     adam = model._adam
     steps = max((update.n_steps for update in updates), default=0)
     model._adam = AdamState(adam.weight_m, adam.weight_v, adam.bias_m, adam.bias_v, adam.step + steps)

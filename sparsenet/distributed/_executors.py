@@ -16,7 +16,8 @@ import uuid
 
 import numpy as np
 
-from sparsenet.distributed._replica import held_out_hits, parameter_blocks, train_replica
+from sparsenet.distributed._replica import held_out_hits, train_replica
+from sparsenet.distributed._row_blocks import parameter_blocks
 from sparsenet.distributed._replica_copies import ShippedModel, skeleton_of
 from sparsenet.distributed._resident import ReplicaMissing, RowDelta, drop_fit, install, resident_hits, \
     train_resident
@@ -158,11 +159,11 @@ class DaskExecutor:
 
     def _delta(self, model, learning_rate):
         blocks = parameter_blocks(model.network_, model._adam)
-        rows = self.pending or [block[0][:0, 0].astype("int64") for block in blocks]
+        rows = self.pending or [np.zeros(0, dtype=np.int64) for _ in blocks]
         skeleton = skeleton_of(model)
         skeleton.learning_rate = learning_rate
         return RowDelta(self.shipped_version, self.version, rows,
-                        [tuple(array[r] for array in block) for block, r in zip(blocks, rows)], skeleton,
+                        [block.take(r) for block, r in zip(blocks, rows)], skeleton,
                         model._adam.step, list(model.network_.samplers) if self.rebuilt else None)
 
     def _gather(self, futures):
@@ -177,7 +178,8 @@ class DaskExecutor:
     def _collect(self, futures):
         self._running = futures
         try:
-            return self.client.gather(futures)
+            # straight from the workers: through the scheduler, every result crossed two sockets
+            return self.client.gather(futures, direct=True)
         finally:
             self._running = []
 

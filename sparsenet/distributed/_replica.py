@@ -12,19 +12,20 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
+from sparsenet.distributed._row_blocks import parameter_blocks
 from sparsenet.mlp._training_loop import new_trainer, validation_hits
+from sparsenet.native._row_tallies import count_feature_batches
 from sparsenet.native._openmp import resolve_n_threads
 
 
 class BlockUpdate(NamedTuple):
-    """The changed rows of one parameter block (a layer's weights or biases) and their
-    Adam moments, with how many of the replica's steps touched each row."""
+    """The changed rows of one parameter block (a layer's weights or biases): their values
+    and Adam moments as a (rows, 3, width) array, and how many of the replica's steps
+    touched each row."""
 
     rows: np.ndarray
     touches: np.ndarray
     values: np.ndarray
-    first_moments: np.ndarray
-    second_moments: np.ndarray
 
 
 class ReplicaUpdate(NamedTuple):
@@ -36,17 +37,6 @@ class ReplicaUpdate(NamedTuple):
     loss: float
     n_steps: int
     n_rows: int
-
-
-def parameter_blocks(network, adam):
-    """The trained arrays as (values, first moments, second moments) triples with one row
-    per weight row or bias, in a fixed order: every layer's weights, then its biases (as
-    columns of one value)."""
-    blocks = []
-    for l in range(network.n_layers):
-        blocks.append((network.weights[l], adam.weight_m[l], adam.weight_v[l]))
-        blocks.append(tuple(a.reshape(-1, 1) for a in (network.biases[l], adam.bias_m[l], adam.bias_v[l])))
-    return blocks
 
 
 # replicas in one process take turns: one trains the shared arrays in place and puts them
@@ -67,13 +57,12 @@ def train_replica(shipped, partition, batches, in_place=False):
             return train_and_report(model, partition, batches)
         blocks = parameter_blocks(model.network_, model._adam)
         watched = watched_rows(blocks, input_touches(partition.X, batches))
-        saved = [tuple(array[rows] for array in block) for block, rows in zip(blocks, watched)]
+        saved = [block.take(rows) for block, rows in zip(blocks, watched)]
         try:
             return train_and_report(model, partition, batches)
         finally:
             for block, rows, old in zip(blocks, watched, saved):
-                for array, values in zip(block, old):
-                    array[rows] = values
+                block.put(rows, old)
 
 
 def train_and_report(model, partition, batches):
@@ -85,7 +74,7 @@ def train_and_report(model, partition, batches):
     blocks = parameter_blocks(model.network_, model._adam)
     watched = watched_rows(blocks, feature_touches)
     # the input layer's rows of a sparse X are reported as the batches touched them, unseen
-    before = [None if index == 0 and feature_touches is not None else tuple(array[rows] for array in block)
+    before = [None if index == 0 and feature_touches is not None else block.take(rows)
               for index, (block, rows) in enumerate(zip(blocks, watched))]
     trained = model.network_.weights + model.network_.biases
     loss, n_steps, n_rows = train_batches(model, X, targets, batches, n_threads)
@@ -94,16 +83,14 @@ def train_and_report(model, partition, batches):
         raise RuntimeError("the replica's steps trained copies of its arrays")
     updates = []
     for block, rows, old in zip(blocks, watched, before):
-        now = tuple(array[rows] for array in block)
+        now = block.take(rows)
         if old is None:
             # every step updates the rows of its batch's features
-            updates.append(BlockUpdate(rows, feature_touches[rows], *now))
+            updates.append(BlockUpdate(rows, feature_touches[rows], now))
             continue
-        changed = np.zeros(len(rows), dtype=bool)
-        for new_part, old_part in zip(now, old):
-            changed |= np.any(new_part != old_part, axis=1)
+        changed = np.any((now != old).reshape(len(rows), -1), axis=1)
         touches = np.full(int(changed.sum()), max(n_steps, 1), dtype=np.int64)
-        updates.append(BlockUpdate(rows[changed], touches, *(part[changed] for part in now)))
+        updates.append(BlockUpdate(rows[changed], touches, now[changed]))
     return ReplicaUpdate(updates, loss, n_steps, n_rows)
 
 
@@ -131,16 +118,15 @@ def input_touches(X, batches):
     update its weight row); None for a dense X, whose every feature each step updates."""
     if not sparse.issparse(X):
         return None
-    counts = np.zeros(X.shape[1], dtype=np.int64)
-    for batch in batches:
-        counts[np.unique(X[batch].indices)] += 1
-    return counts
+    rows = np.concatenate([np.asarray(batch, dtype=np.int64) for batch in batches])
+    bounds = np.cumsum([0] + [len(batch) for batch in batches], dtype=np.int64)
+    return count_feature_batches(X.indptr, X.indices, rows, bounds, X.shape[1])
 
 
 def watched_rows(blocks, feature_touches):
     """The rows of each parameter block a round may change: the features the batches hold
     in the input layer's weights, every row elsewhere."""
-    rows = [np.arange(block[0].shape[0]) for block in blocks]
+    rows = [np.arange(block.n_rows) for block in blocks]
     if feature_touches is not None:
         rows[0] = np.flatnonzero(feature_touches)
     return rows

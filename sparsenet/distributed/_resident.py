@@ -14,7 +14,8 @@ import copy
 import threading
 from typing import NamedTuple
 
-from sparsenet.distributed._replica import parameter_blocks, train_and_report
+from sparsenet.distributed._replica import train_and_report
+from sparsenet.distributed._row_blocks import parameter_blocks
 from sparsenet.engine._adam import AdamState
 from sparsenet.engine._network import Network
 from sparsenet.mlp._training_loop import validation_hits
@@ -30,8 +31,8 @@ class ReplicaMissing(RuntimeError):
 
 class RowDelta(NamedTuple):
     """What brings a replica from version ``base`` to ``version``: per parameter block (in
-    the order of ``parameter_blocks``) the changed rows and their (values, first moments,
-    second moments); the estimator without its arrays, Adam's step, and the samplers when
+    the order of ``parameter_blocks``) the changed rows and their values and moments, a
+    (rows, 3, width) array; the estimator without its arrays, Adam's step, and the samplers when
     the driver rebuilt them (None otherwise)."""
 
     base: int
@@ -54,8 +55,7 @@ class Resident:
     def apply(self, delta):
         model = self.model
         for block, rows, values in zip(parameter_blocks(model.network_, model._adam), delta.rows, delta.values):
-            for array, new in zip(block, values):
-                array[rows] = new
+            block.put(rows, values)
         if delta.samplers is not None:
             self.samplers = delta.samplers
         adam = model._adam

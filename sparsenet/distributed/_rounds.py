@@ -15,6 +15,7 @@ import numpy as np
 
 from sparsenet.callbacks import EpochInfo
 from sparsenet.distributed._averaging import average_into
+from sparsenet.distributed._replica_copies import ShippedModel
 from sparsenet.distributed._partitions import held_out_part
 from sparsenet.mlp._holdout import held_out_rows
 from sparsenet.mlp._parameters import batch_size_for
@@ -44,6 +45,7 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
     moves it, so an epoch over k partitions takes about a k-th of the single machine's
     steps; with ``learning_rate_scaling="linear"`` the replicas step k times as far."""
     n_threads = resolve_n_threads(model.n_jobs)
+    lay_out_blocks(model)
     rows = [np.arange(summary.n_rows) for summary in summaries]
     validation = None
     if use_early_stopping:
@@ -86,7 +88,7 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
                         f"training diverged in epoch {model.n_iter_ + 1}: a replica's loss is no longer finite. "
                         f"Try a smaller learning_rate (now {model.learning_rate:g}) or scale the features; the "
                         "model keeps the weights of the last round whose loss was finite")
-                written = average_into(model, updates)
+                written = average_into(model, updates, n_threads)
                 executor.written(written, rebuild_tables_if_due(model, n_threads))
                 total_loss += loss
                 rows_done += sum(update.n_rows for update in updates)
@@ -131,6 +133,13 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
     refresh_tables(model, n_threads)
     for callback in callbacks:
         callback.on_train_end(model, reason)
+
+
+def lay_out_blocks(model):
+    """Keep each of the driver's weight rows beside its moment rows, as the replicas do, so
+    that a round takes and puts whole rows in one copy each."""
+    laid_out = ShippedModel(model).over_arrays()
+    model.network_, model._adam = laid_out.network_, laid_out._adam
 
 
 def rebuild_tables_if_due(model, n_threads):

@@ -10,7 +10,8 @@ from conftest import small_model, wide_sparse_problem
 from sparsenet import SparseMLPClassifier
 from sparsenet.distributed import fit_distributed
 from sparsenet.distributed._averaging import average_into
-from sparsenet.distributed._replica import BlockUpdate, ReplicaUpdate, parameter_blocks
+from sparsenet.distributed._replica import BlockUpdate, ReplicaUpdate
+from sparsenet.distributed._row_blocks import parameter_blocks
 
 
 def halves(X, y):
@@ -43,20 +44,21 @@ def test_the_same_seed_and_partitions_give_the_same_model_and_another_seed_anoth
 
 def hand_update(rows, touches, value, n_steps=1):
     rows = np.asarray(rows, dtype=np.int64)
-    filled = np.full((rows.size, 3), value, dtype=np.float32)
-    return BlockUpdate(rows, np.asarray(touches, dtype=np.int64), filled, filled + 1, filled + 2)
+    # values, first moments and second moments of each row: value, value + 1, value + 2
+    filled = np.full((rows.size, 3, 3), value, dtype=np.float32) + np.arange(3, dtype=np.float32)[:, None]
+    return BlockUpdate(rows, np.asarray(touches, dtype=np.int64), filled)
 
 
 def test_rows_are_averaged_by_touches_and_rows_nobody_changed_stay():
     model = small_model(hidden_layer_sizes=(3,), max_iter=1).fit(np.eye(6), np.arange(6) % 3)
-    before = [tuple(a.copy() for a in block) for block in parameter_blocks(model.network_, model._adam)]
+    before = [tuple(a.copy() for a in block.arrays) for block in parameter_blocks(model.network_, model._adam)]
     n_blocks = len(before)
-    nothing = BlockUpdate(np.zeros(0, np.int64), np.zeros(0, np.int64), *(np.zeros((0, 3), np.float32),) * 3)
+    nothing = BlockUpdate(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3, 3), np.float32))
     first = ReplicaUpdate([hand_update([0, 2], [1, 3], 10.0)] + [nothing] * (n_blocks - 1), 0.0, 4, 10)
     second = ReplicaUpdate([hand_update([2, 4], [1, 1], 20.0)] + [nothing] * (n_blocks - 1), 0.0, 5, 12)
     step = model._adam.step
     average_into(model, [first, second])
-    weights, first_moments, second_moments = parameter_blocks(model.network_, model._adam)[0]
+    weights, first_moments, second_moments = parameter_blocks(model.network_, model._adam)[0].arrays
     np.testing.assert_array_equal(weights[0], 10.0)  # one replica: its values
     np.testing.assert_array_equal(weights[4], 20.0)
     np.testing.assert_allclose(weights[2], (3 * 10.0 + 1 * 20.0) / 4)  # weighted by touches
@@ -65,7 +67,7 @@ def test_rows_are_averaged_by_touches_and_rows_nobody_changed_stay():
     for row in (1, 3, 5):
         np.testing.assert_array_equal(weights[row], before[0][0][row])
     for index in range(1, n_blocks):
-        for array, old in zip(parameter_blocks(model.network_, model._adam)[index], before[index]):
+        for array, old in zip(parameter_blocks(model.network_, model._adam)[index].arrays, before[index]):
             np.testing.assert_array_equal(array, old)
     assert model._adam.step == step + 5
 
