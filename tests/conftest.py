@@ -101,3 +101,14 @@ def xmc_problem():
     X ready for the engine."""
     X, Y = make_extreme_classification(3000, 1500, 2000, random_state=0)
     return csr_for_engine(X), Y
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask client of a LocalCluster of two worker processes with one thread each, started
+    for the test module that asks for it and stopped after it."""
+    distributed = pytest.importorskip("distributed", reason="Dask's distributed is not installed "
+                                      "(pip install 'sparsenet[dask]')")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as dask_client:
+        yield dask_client

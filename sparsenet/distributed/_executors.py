@@ -104,7 +104,7 @@ class DaskExecutor:
 
     def written(self, rows, rebuilt):
         self.version += 1
-        self.pending = rows if self.pending is None else [_union(a, b) for a, b in zip(self.pending, rows)]
+        self.pending = rows if self.pending is None else [np.union1d(a, b) for a, b in zip(self.pending, rows)]
         self.rebuilt = self.rebuilt or rebuilt
 
     def validation_hits(self, model, validation):
@@ -195,7 +195,3 @@ class DaskExecutor:
 def placement(workers):
     """Submit's arguments that prefer ``workers`` (addresses; none: anywhere)."""
     return dict(workers=list(workers), allow_other_workers=True) if workers else {}
-
-
-def _union(first, second):
-    return np.union1d(first, second)

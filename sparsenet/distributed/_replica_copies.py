@@ -6,7 +6,8 @@ which a replica's first step would copy back together; the blocks themselves are
 """
 import copy
 
-from sparsenet.engine._adam import AdamState, interleaved_block, interleaved_views, is_interleaved
+from sparsenet.distributed._row_blocks import interleaved_base
+from sparsenet.engine._adam import AdamState, interleaved_block, interleaved_views
 from sparsenet.engine._network import Network
 
 
@@ -64,9 +65,9 @@ def skeleton_of(model):
 def layer_block(weights, first_moment, second_moment):
     """The (rows, 3, width) block holding a layer's weights and moments (made when they do
     not live in one yet)."""
-    if is_interleaved(weights, first_moment, second_moment) and weights.base.shape == (weights.shape[0], 3,
-                                                                                         weights.shape[1]):
-        return weights.base
+    base = interleaved_base(weights, first_moment, second_moment)
+    if base is not None:
+        return base
     block = interleaved_block(*weights.shape)
     new_weights, new_m, new_v = interleaved_views(block)
     new_weights[...] = weights

@@ -16,10 +16,8 @@ class RowBlock:
     def __init__(self, values, first_moments, second_moments):
         self.arrays = (values, first_moments, second_moments)
         self.n_rows, self.width = values.shape
-        base = values.base
-        self.interleaved = (is_interleaved(values, first_moments, second_moments)
-                            and base.shape == (self.n_rows, 3, self.width) and base.flags.c_contiguous)
-        self.base = base if self.interleaved else None
+        self.base = interleaved_base(values, first_moments, second_moments)
+        self.interleaved = self.base is not None
 
     def take(self, rows):
         """The rows ``rows`` as a new (len(rows), 3, width) float32 array."""
@@ -37,6 +35,16 @@ class RowBlock:
             return
         for k, array in enumerate(self.arrays):
             array[rows] = rows_values[:, k]
+
+
+def interleaved_base(values, first_moments, second_moments):
+    """The C-contiguous (rows, 3, width) block whose views the three arrays are, or None
+    when they do not live in one."""
+    base = values.base
+    if (is_interleaved(values, first_moments, second_moments)
+            and base.shape == (values.shape[0], 3, values.shape[1]) and base.flags.c_contiguous):
+        return base
+    return None
 
 
 def parameter_blocks(network, adam):

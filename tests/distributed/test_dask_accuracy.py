@@ -22,13 +22,6 @@ distributed = pytest.importorskip("distributed", reason="Dask's distributed is n
                                   "'sparsenet[dask]')")
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
 def halves(X, y):
     n = X.shape[0] // 2
     return [(X[:n], y[:n]), (X[n:], y[n:])]

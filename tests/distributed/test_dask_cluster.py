@@ -20,13 +20,6 @@ distributed = pytest.importorskip("distributed", reason="Dask's distributed is n
 da = pytest.importorskip("dask.array")
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
 def two_chunks(X, y):
     n = X.shape[0] // 2
     return da.from_array(X, chunks=(n, X.shape[1])), da.from_array(y, chunks=n), [(X[:n], y[:n]), (X[n:], y[n:])]

@@ -152,13 +152,6 @@ def test_dask_dataframe_partitions(split):
     assert list(wrapper.estimator_.feature_names_in_) == columns
 
 
-@pytest.fixture
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
 def test_on_a_cluster(client, split):
     # each task unpickles the model the task before it trained, possibly on the other worker
     X, y, X_test, _ = split
