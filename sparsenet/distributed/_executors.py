@@ -7,8 +7,10 @@ Both answer the same calls, so the round loop is written once:
   partition's data should live; the results stay there, as handles;
 - ``run(function, args_list)``: one task per argument tuple (handles resolved), the results
   returned here in the order given;
+- ``share(value)``: a handle of ``value`` for the tasks' arguments, sent to the cluster once
+  however many tasks read it;
 - ``start(model, partitions)``, then per round ``train(model, calls, learning_rate)`` (calls:
-  (partition index, batches) pairs; one ReplicaUpdate each) and ``written(rows, rebuilt)``
+  (partition index, batches, step sizes or None) triples; one ReplicaUpdate each) and ``written(rows, rebuilt)``
   (the rows the driver's averaging wrote, and whether it rebuilt the samplers), per epoch
   ``validation_hits(model, validation)``, and ``finish()``.
 """
@@ -43,13 +45,17 @@ class LocalExecutor:
     def run(self, function, args_list):
         return [function(*args) for args in args_list]
 
+    def share(self, value):
+        return value
+
     def start(self, model, partitions):
         self.partitions = partitions
 
     def train(self, model, calls, learning_rate):
         shipped = ShippedModel(model)
         shipped.skeleton.learning_rate = learning_rate
-        return [train_replica(shipped, self.partitions[index], batches, True) for index, batches in calls]
+        return [train_replica(shipped, self.partitions[index], batches, rates, in_place=True)
+                for index, batches, rates in calls]
 
     def written(self, rows, rebuilt):
         pass
@@ -92,6 +98,10 @@ class DaskExecutor:
         return self._gather([self.client.submit(function, *args, pure=False, retries=self.retries)
                              for args in args_list])
 
+    def share(self, value):
+        # not broadcast: that hung when a worker died; the tasks fetch it from where it lies
+        return self.client.scatter(value, hash=False)
+
     def start(self, model, partitions):
         self.fit_id, self.partitions = uuid.uuid4().hex, partitions
         self.homes = None  # the worker of each partition's replica; None: not installed
@@ -100,7 +110,7 @@ class DaskExecutor:
 
     def train(self, model, calls, learning_rate):
         return self._resident_call(train_resident, model, learning_rate,
-                                   [(index, self.partitions[index], batches) for index, batches in calls])
+                                   [(index, self.partitions[index], batches, rates) for index, batches, rates in calls])
 
     def written(self, rows, rebuilt):
         self.version += 1

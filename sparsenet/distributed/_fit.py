@@ -1,19 +1,14 @@
-"""``fit_distributed``: a SparseMLPClassifier trained data-parallel over partitions of rows."""
+"""``fit_distributed``: a SparseMLPClassifier or a UDTClassifier trained data-parallel over
+partitions of rows."""
 import numbers
 
 from sparsenet.distributed._executors import DaskExecutor, LocalExecutor
-from sparsenet.distributed._partitions import (
-    prepare_partition,
-    summarize_partition,
-    survey_partition,
-    target_encoder_of,
-)
-from sparsenet.distributed._rounds import LEARNING_RATE_SCALINGS, train_rounds
+from sparsenet.distributed._rounds import LEARNING_RATE_SCALINGS
 from sparsenet.distributed._sources import partition_sources
+from sparsenet.distributed._training import train_on_sources
+from sparsenet.distributed._udt_fit import fit_udt_distributed
 from sparsenet.mlp import SparseMLPClassifier
-from sparsenet.mlp._initial_state import start_training_state
-from sparsenet.mlp._label_frequencies import add_label_counts, start_from_counts
-from sparsenet.mlp._parameters import early_stopping_on
+from sparsenet.udt import UDTClassifier
 
 
 def fit_distributed(estimator, X, y=None, *, client=None, rounds_per_epoch=4, learning_rate_scaling="linear"):
@@ -28,13 +23,20 @@ def fit_distributed(estimator, X, y=None, *, client=None, rounds_per_epoch=4, le
     The same ``random_state`` and the same partitions give the same model; with one
     partition it is the model ``fit`` trains.
 
+    A UDTClassifier reads raw columns: its featurizer learns the column types and numeric
+    bins from a sample of rows of every partition (every row, up to 20,000 in all), and
+    the texts' features and document frequencies from all rows; each partition is then
+    featurized where it lives and its network trained as above.
+
     Parameters
     ----------
-    estimator : SparseMLPClassifier
+    estimator : SparseMLPClassifier or UDTClassifier
         Its parameters are used; it is fitted in place (from scratch) and returned.
     X : dask array, dask DataFrame or list of (X, y) partitions
         The training rows: a dask collection (partitioned by rows; y a dask collection of
         the same row partitions), or a list of in-memory (X, y) pairs with ``y=None``.
+        For a UDTClassifier each partition's X is what its ``fit`` takes (a DataFrame, a
+        list of texts, an array of columns), the same columns in every partition.
     y : dask array, dask Series or None
         The targets of a dask X: class labels or a multi-label indicator.
     client : distributed.Client or None, default=None
@@ -50,7 +52,7 @@ def fit_distributed(estimator, X, y=None, *, client=None, rounds_per_epoch=4, le
 
     Returns
     -------
-    estimator : SparseMLPClassifier
+    estimator : SparseMLPClassifier or UDTClassifier
         Fitted, as after ``fit``: it pickles, saves and predicts on one machine.
 
     Examples
@@ -63,9 +65,19 @@ def fit_distributed(estimator, X, y=None, *, client=None, rounds_per_epoch=4, le
     >>> clf = fit_distributed(SparseMLPClassifier((32,), max_iter=20, random_state=0), parts)
     >>> clf.score(X, y) > 0.8
     True
+
+    Raw text and table columns, through a UDTClassifier:
+
+    >>> from sparsenet import UDTClassifier
+    >>> texts, labels = ["refund not received", "cannot log in"] * 100, ["billing", "account"] * 100
+    >>> udt = fit_distributed(UDTClassifier(random_state=0), [(texts[:100], labels[:100]),
+    ...                                                        (texts[100:], labels[100:])])
+    >>> udt.predict(["where is my refund"])
+    array(['billing'], dtype='<U7')
     """
-    if not isinstance(estimator, SparseMLPClassifier):
-        raise TypeError(f"fit_distributed trains a SparseMLPClassifier, got {type(estimator).__name__}")
+    if not isinstance(estimator, (SparseMLPClassifier, UDTClassifier)):
+        raise TypeError(f"fit_distributed trains a SparseMLPClassifier or a UDTClassifier, got "
+                        f"{type(estimator).__name__}")
     if isinstance(rounds_per_epoch, bool) or not isinstance(rounds_per_epoch, numbers.Integral) \
             or rounds_per_epoch < 1:
         raise ValueError(f"rounds_per_epoch must be a positive integer, got {rounds_per_epoch!r}")
@@ -74,38 +86,8 @@ def fit_distributed(estimator, X, y=None, *, client=None, rounds_per_epoch=4, le
                          f"got {learning_rate_scaling!r}")
     estimator._validate_params()
     executor = LocalExecutor() if client is None else DaskExecutor(client)
-    sources = partition_sources(X, y, client)
-    surveys = executor.run(survey_source, [(source,) for source in sources])
-    n_features = {survey.n_features for survey in surveys}
-    if len(n_features) > 1:
-        raise ValueError(f"the partitions have different feature counts: {sorted(n_features)}")
-    n_features = n_features.pop()
-    encoder = target_encoder_of(surveys)
-    # an unfitted estimator of the same class checks each partition's X (not a clone:
-    # callbacks may hold what cannot be pickled)
-    template = type(estimator)()
-    partitions = executor.place(prepare_source, [(template, n_features, encoder, source) for source in sources])
-    summaries = executor.run(summarize_partition,
-                             [(part, encoder.n_classes, encoder.multilabel) for part in partitions])
-    for attribute in ("feature_names_in_",):
-        estimator.__dict__.pop(attribute, None)
-    estimator.n_features_in_ = n_features
-    start_training_state(estimator, n_features, encoder)
-    n_rows = sum(summary.n_rows for summary in summaries)
-    counts = sum(summary.label_counts for summary in summaries)
-    start_from_counts(estimator, counts, n_rows)
-    add_label_counts(estimator, counts)
-    train_rounds(estimator, executor, partitions, summaries, epochs=estimator.max_iter,
-                 use_early_stopping=early_stopping_on(estimator.early_stopping, n_rows),
-                 rounds_per_epoch=rounds_per_epoch, learning_rate_scaling=learning_rate_scaling)
-    return estimator
-
-
-def survey_source(source):
-    X, y = source
-    return survey_partition(X, y)
-
-
-def prepare_source(template, n_features, encoder, source):
-    X, y = source
-    return prepare_partition(template, n_features, encoder, X, y)
+    rounds = dict(rounds_per_epoch=rounds_per_epoch, learning_rate_scaling=learning_rate_scaling)
+    if isinstance(estimator, UDTClassifier):
+        # raw columns: the partitions stay DataFrames, their names and dtypes kept
+        return fit_udt_distributed(estimator, executor, partition_sources(X, y, client, frames=True), **rounds)
+    return train_on_sources(estimator, executor, partition_sources(X, y, client), **rounds)

@@ -44,9 +44,10 @@ class ReplicaUpdate(NamedTuple):
 IN_PLACE = threading.Lock()
 
 
-def train_replica(shipped, partition, batches, in_place=False):
+def train_replica(shipped, partition, batches, rates=None, in_place=False):
     """Train the round's model (a ShippedModel, which stays as it is) on the ``batches``
-    (row ids of ``partition``) and report what changed as a ReplicaUpdate.
+    (row ids of ``partition``; ``rates``: a step size for each, or None for the model's)
+    and report what changed as a ReplicaUpdate.
 
     A replica trains a private copy of the model; ``in_place`` (in one process, where
     nothing else reads the model meanwhile) trains the shipped arrays themselves and puts
@@ -54,18 +55,18 @@ def train_replica(shipped, partition, batches, in_place=False):
     with IN_PLACE:
         model = shipped.over_arrays() if in_place else shipped.private_copy()
         if not in_place:
-            return train_and_report(model, partition, batches)
+            return train_and_report(model, partition, batches, rates)
         blocks = parameter_blocks(model.network_, model._adam)
         watched = watched_rows(blocks, input_touches(partition.X, batches))
         saved = [block.take(rows) for block, rows in zip(blocks, watched)]
         try:
-            return train_and_report(model, partition, batches)
+            return train_and_report(model, partition, batches, rates)
         finally:
             for block, rows, old in zip(blocks, watched, saved):
                 block.put(rows, old)
 
 
-def train_and_report(model, partition, batches):
+def train_and_report(model, partition, batches, rates=None):
     """Train ``model`` (whose arrays are the replica's own) on the ``batches`` of
     ``partition`` in place and report the rows it changed as a ReplicaUpdate."""
     X, targets = partition
@@ -77,7 +78,7 @@ def train_and_report(model, partition, batches):
     before = [None if index == 0 and feature_touches is not None else block.take(rows)
               for index, (block, rows) in enumerate(zip(blocks, watched))]
     trained = model.network_.weights + model.network_.biases
-    loss, n_steps, n_rows = train_batches(model, X, targets, batches, n_threads)
+    loss, n_steps, n_rows = train_batches(model, X, targets, batches, n_threads, rates)
     if any(a is not b for a, b in zip(trained, model.network_.weights + model.network_.biases)):
         # a guard: the comparison below would see no change and report none
         raise RuntimeError("the replica's steps trained copies of its arrays")
@@ -94,14 +95,16 @@ def train_and_report(model, partition, batches):
     return ReplicaUpdate(updates, loss, n_steps, n_rows)
 
 
-def train_batches(model, X, targets, batches, n_threads):
-    """One engine step per batch, stopping at a loss that is not finite: (summed loss,
-    steps, rows trained)."""
+def train_batches(model, X, targets, batches, n_threads, rates=None):
+    """One engine step per batch (at the step size ``rates`` gives it, if any), stopping at
+    a loss that is not finite: (summed loss, steps, rows trained)."""
     trainer = new_trainer(model, max(len(batch) for batch in batches), n_threads)
     trainer.bind(X, targets.indptr, targets.indices)
     loss, n_steps, n_rows = 0.0, 0, 0
     try:
-        for batch in batches:
+        for b, batch in enumerate(batches):
+            if rates is not None:
+                trainer.set_learning_rate(rates[b])
             batch_loss = trainer.train_batch(batch)
             loss += batch_loss
             if not math.isfinite(batch_loss):

@@ -94,11 +94,11 @@ def brought_up_to_date(fit_id, index, delta):
     return resident
 
 
-def train_resident(fit_id, index, delta, partition, batches):
+def train_resident(fit_id, index, delta, partition, batches, rates=None):
     """Bring the replica of ``index`` to the delta's version, train it on ``batches`` of
-    ``partition`` and report its ReplicaUpdate."""
+    ``partition`` (at the step sizes ``rates``, if given) and report its ReplicaUpdate."""
     resident = brought_up_to_date(fit_id, index, delta)
-    return train_and_report(resident.current_model(), partition, batches)
+    return train_and_report(resident.current_model(), partition, batches, rates)
 
 
 def resident_hits(fit_id, index, delta, validation):

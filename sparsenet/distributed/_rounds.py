@@ -20,6 +20,7 @@ from sparsenet.distributed._partitions import held_out_part
 from sparsenet.mlp._holdout import held_out_rows
 from sparsenet.mlp._parameters import batch_size_for
 from sparsenet.mlp._training_loop import (
+    MIN_DECAY,
     TrainingDiverged,
     mark_interrupted,
     progress_callbacks,
@@ -62,6 +63,7 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
     model.interrupted_ = False
     model.sampling_stats_ = None
     reason = "max_iter"
+    first_epoch = model.n_iter_
     executor.start(model, partitions)
     try:
         for _ in range(epochs):
@@ -78,9 +80,12 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
             per_round = max(1, math.ceil(most / rounds_per_epoch))
             total_loss, rows_done = 0.0, 0
             for first in range(0, most, per_round):
-                calls = [(index, part_batches[first:first + per_round])
-                         for index, part_batches in enumerate(batches) if part_batches[first:first + per_round]]
-                step_size = model.learning_rate * LEARNING_RATE_SCALINGS[learning_rate_scaling](len(calls))
+                shares = [(index, part_batches[first:first + per_round])
+                          for index, part_batches in enumerate(batches) if part_batches[first:first + per_round]]
+                step_size = model.learning_rate * LEARNING_RATE_SCALINGS[learning_rate_scaling](len(shares))
+                done = (model.n_iter_ - first_epoch) * n_train + rows_done
+                calls = [(index, share, decayed_rates(model, step_size, share, done, len(shares), epochs * n_train))
+                         for index, share in shares]
                 updates = executor.train(model, calls, step_size)
                 loss = sum(update.loss for update in updates)
                 if not math.isfinite(loss):
@@ -133,6 +138,16 @@ def train_rounds(model, executor, partitions, summaries, *, epochs, use_early_st
     refresh_tables(model, n_threads)
     for callback in callbacks:
         callback.on_train_end(model, reason)
+
+
+def decayed_rates(model, step_size, share, done, n_replicas, total):
+    """A replica's step size for each batch of its ``share`` under the "linear" schedule
+    (None: the constant step size), as ``fit`` lowers it after every batch; ``done``: rows
+    trained before the round, by every replica together, which step alongside this one."""
+    if model.learning_rate_schedule != "linear":
+        return None
+    before = done + n_replicas * np.cumsum([0] + [len(batch) for batch in share[:-1]])
+    return [step_size * max(MIN_DECAY, 1 - d / total) for d in before.tolist()]
 
 
 def lay_out_blocks(model):

@@ -12,9 +12,11 @@ def is_dask_collection(obj):
     return check(obj)
 
 
-def partition_sources(X, y, client):
+def partition_sources(X, y, client, frames=False):
     """One (X, y) source per partition: in-memory pairs, or handles of the client (futures
-    of dask's partitions, which the cluster can recompute if a worker is lost)."""
+    of dask's partitions, which the cluster can recompute if a worker is lost). With
+    ``frames``, the partitions of a dask DataFrame or Series stay pandas objects (raw
+    columns keep their names and dtypes); else they are arrays."""
     if y is None:
         return pair_sources(X, client)
     if not is_dask_collection(X) or not is_dask_collection(y):
@@ -23,16 +25,19 @@ def partition_sources(X, y, client):
                         f"{type(y).__name__}")
     import dask
 
-    X_blocks, y_blocks = row_blocks(X, "X"), row_blocks(y, "y")
+    X_blocks, y_blocks = row_blocks(X, "X", frames), row_blocks(y, "y", frames)
     if len(X_blocks) != len(y_blocks):
         raise ValueError(f"X has {len(X_blocks)} row partitions but y has {len(y_blocks)}: partition them alike")
     pairs = [dask.delayed(tuple)([x, t]) for x, t in zip(X_blocks, y_blocks)]
     return client.compute(pairs) if client is not None else list(dask.compute(*pairs))
 
 
-def row_blocks(collection, name):
-    """A dask collection's row partitions as delayed objects (a DataFrame as arrays)."""
+def row_blocks(collection, name, frames=False):
+    """A dask collection's row partitions as delayed objects (a DataFrame as arrays, unless
+    ``frames``)."""
     if hasattr(collection, "to_dask_array"):
+        if frames:
+            return list(collection.to_delayed())
         collection = collection.to_dask_array(lengths=True)
     if collection.ndim == 2:
         collection = collection.rechunk({1: -1})

@@ -36,8 +36,18 @@ class FeatureColumns:
     """
 
     def __init__(self, features):
-        self.n_hashed = features.shape[1]
-        used = np.unique(features.indices)
+        self._number(np.unique(features.indices), features.shape[1])
+
+    @classmethod
+    def of_used(cls, used, n_hashed):
+        """The map of the sorted distinct features ``used`` out of ``n_hashed``: for
+        training sets read in parts (a distributed fit), the union of each part's."""
+        columns = cls.__new__(cls)
+        columns._number(np.asarray(used), n_hashed)
+        return columns
+
+    def _number(self, used, n_hashed):
+        self.n_hashed = n_hashed
         if used.size == 0:
             used = np.zeros(1, dtype=np.int32)  # one column, even when every training row is empty
         self.n_columns = int(used.size)

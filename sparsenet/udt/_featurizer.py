@@ -268,9 +268,10 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         self._fit(X, split_columns(X), keep_text_blocks=False)
         return self
 
-    def _fit(self, X, table, keep_text_blocks, column_types=None):
+    def _fit(self, X, table, keep_text_blocks, column_types=None, count_text=True):
         """fit on X split into ``table``; ``column_types``: the types resolve_column_types
-        gives for it, when the caller has them already."""
+        gives for it, when the caller has them already; ``count_text=False`` leaves the
+        texts' counts to the caller (``_adopt_text_counts``)."""
         self._text_hashing()  # settings validated here, before any work
         resolve_n_threads(self.n_jobs)
         if table.names is not None:
@@ -293,25 +294,35 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
                 f"use_idf keeps a weight per feature: feature_hash_range must be at most "
                 f"2**{MAX_IDF_RANGE.bit_length() - 1} with it, got {self.feature_hash_range}"
             )
-        if (self.unseen_tokens == "drop" or self.use_idf) and "text" in types:
-            # zeros are allocated lazily: a wide range costs only the pages the features touch
-            seen = np.zeros(self.feature_hash_range, dtype=bool) if self.unseen_tokens == "drop" else None
-            frequency = np.zeros(self.feature_hash_range, dtype=np.int32) if self.use_idf else None
-            n_threads = resolve_n_threads(self.n_jobs)
-            for j, (values, kind) in enumerate(zip(table.columns, types)):
-                if kind == "text":
-                    block = self._hashed_text(j, values, column_label(table.names, j), n_threads)
-                    if seen is not None:
-                        seen[block[1]] = True
-                    if frequency is not None:
-                        # document frequencies: each row's indices are distinct
-                        frequency += np.bincount(block[1], minlength=self.feature_hash_range).astype(np.int32)
-                    if keep_text_blocks:
-                        # for fit_transform, which would otherwise hash the same texts again
-                        self._fitted_text_blocks[j] = block
-            self.seen_features_ = seen
-            if frequency is not None:
-                self.idf_ = (np.log((1.0 + table.n_rows) / (1.0 + frequency)) + 1.0).astype(np.float32)
+        if count_text and (self.unseen_tokens == "drop" or self.use_idf) and "text" in types:
+            self._adopt_text_counts(*self._text_counts(table, keep_text_blocks), table.n_rows)
+
+    def _text_counts(self, table, keep_text_blocks=False):
+        """The features the text columns of ``table`` use (a bool per feature) and their
+        document frequencies (None without use_idf): what ``_fit`` learns of the texts, and
+        what a distributed fit adds up over the partitions."""
+        # zeros are allocated lazily: a wide range costs only the pages the features touch
+        seen = np.zeros(self.feature_hash_range, dtype=bool)
+        frequency = np.zeros(self.feature_hash_range, dtype=np.int32) if self.use_idf else None
+        n_threads = resolve_n_threads(self.n_jobs)
+        for j, (values, kind) in enumerate(zip(table.columns, self.column_types_)):
+            if kind == "text":
+                block = self._hashed_text(j, values, column_label(table.names, j), n_threads)
+                seen[block[1]] = True
+                if frequency is not None:
+                    # document frequencies: each row's indices are distinct
+                    frequency += np.bincount(block[1], minlength=self.feature_hash_range).astype(np.int32)
+                if keep_text_blocks:
+                    # for fit_transform, which would otherwise hash the same texts again
+                    self._fitted_text_blocks[j] = block
+        return seen, frequency
+
+    def _adopt_text_counts(self, seen, frequency, n_rows):
+        """Keep what ``_text_counts`` found in ``n_rows`` rows: the seen features (when
+        unseen tokens are dropped) and the idf weights (with use_idf)."""
+        self.seen_features_ = seen if self.unseen_tokens == "drop" else None
+        if frequency is not None:
+            self.idf_ = (np.log((1.0 + n_rows) / (1.0 + frequency)) + 1.0).astype(np.float32)
 
     def fit_transform(self, X, y=None):
         """``fit(X)`` then ``transform(X)``, hashing the texts once.

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_data
-from sparsenet import SparseMLPClassifier
+from sparsenet import SparseMLPClassifier, UDTClassifier
 from sparsenet.datasets import make_extreme_classification
 from sparsenet.distributed import fit_distributed
 
@@ -123,3 +123,29 @@ def test_twenty_thousand_labels_on_the_cluster_reach_the_single_machine_precisio
           f"most frequent label {baseline:.4f}")
     assert single_p1 > 3 * baseline, (single_p1, baseline)
     assert cluster_p1 >= single_p1 - 0.01, (cluster_p1, single_p1)
+
+
+def read_adult(name):
+    """Adult census (the standard split): a DataFrame of 14 raw columns and the income labels."""
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    frame = pd.read_csv(shared_data("adult", name), skipinitialspace=True, na_values=["?"])
+    return frame, frame.pop("income").str.rstrip(".").to_numpy()  # the test file ends labels with "."
+
+
+def test_adult_table_on_the_cluster_reaches_the_single_machine_accuracy_at_equal_epochs(client):
+    # UDTClassifier's defaults (3 epochs here), the table a dask DataFrame of two partitions
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    dd = pytest.importorskip("dask.dataframe", reason="dask's DataFrame needs pyarrow", exc_type=ImportError)
+    X, y = read_adult("adult.train.csv")
+    X_test, y_test = read_adult("adult.test.csv")
+    order = np.random.default_rng(0).permutation(len(y))
+    X, y = X.iloc[order].reset_index(drop=True), y[order]
+    single = UDTClassifier(random_state=0, early_stopping=False).fit(X, y)
+    on_cluster = fit_distributed(UDTClassifier(random_state=0, early_stopping=False),
+                                 dd.from_pandas(X, npartitions=2, sort=False),
+                                 dd.from_pandas(pd.Series(y), npartitions=2, sort=False), client=client)
+    assert single.n_iter_ == on_cluster.n_iter_
+    single_accuracy, cluster_accuracy = single.score(X_test, y_test), on_cluster.score(X_test, y_test)
+    print(f"\nAdult test accuracy: single {single_accuracy:.4f}, 2 workers {cluster_accuracy:.4f}")
+    assert single_accuracy > 0.85
+    assert cluster_accuracy >= single_accuracy - 0.01

@@ -11,7 +11,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from conftest import small_model, wide_sparse_problem
-from sparsenet import SparseMLPClassifier
+from sparsenet import SparseMLPClassifier, UDTClassifier
 from sparsenet.callbacks import Callback
 from sparsenet.distributed import WorkerLost, fit_distributed
 
@@ -58,6 +58,26 @@ def test_a_sampled_layer_with_early_stopping_trains_alike_on_the_cluster(client)
     assert here.network_.output_sampler.tables.n_builds > 1
     assert on_cluster.validation_scores_ == here.validation_scores_
     np.testing.assert_array_equal(on_cluster.predict_proba(X), here.predict_proba(X))
+
+
+def test_a_udt_classifier_on_a_dask_dataframe_trains_the_model_its_partitions_train_here(client):
+    # raw columns (text, numbers, categories): each worker featurizes its own partitions
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    dd = pytest.importorskip("dask.dataframe", reason="dask's DataFrame needs pyarrow", exc_type=ImportError)
+    rng = np.random.default_rng(0)
+    words = np.array("good bad great awful fine plot acting cast boring fun dull".split())
+    texts = [" ".join(rng.choice(words, 6)) for _ in range(600)]
+    table = pd.DataFrame({"review": texts, "stars": rng.integers(1, 6, 600).astype(float),
+                          "genre": rng.choice(["drama", "comedy"], 600)})
+    y = np.array([int(sum(word in ("good", "great", "fine", "fun") for word in text.split()) > 2) for text in texts])
+    X_parts = dd.from_pandas(table, npartitions=2, sort=False)
+    y_parts = dd.from_pandas(pd.Series(y), npartitions=2, sort=False)
+    bounds = np.cumsum([0] + [len(part) for part in X_parts.partitions])
+    pairs = [(table.iloc[a:b], y[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    here = fit_distributed(UDTClassifier(max_iter=3, random_state=0), pairs)
+    on_cluster = fit_distributed(UDTClassifier(max_iter=3, random_state=0), X_parts, y_parts, client=client)
+    assert on_cluster.column_types_ == ["text", "numeric", "categorical"]
+    np.testing.assert_array_equal(on_cluster.predict_proba(table), here.predict_proba(table))
 
 
 def test_grid_search_on_the_cluster_through_joblib(client, blobs):

@@ -19,11 +19,12 @@ def halves(X, y):
     return [(X[:n], y[:n]), (X[n:], y[n:])]
 
 
-@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("early_stopping, schedule", [(False, "constant"), (True, "constant"), (False, "linear")])
 @pytest.mark.parametrize("kind", ["dense", "sparse"])
-def test_one_partition_trains_exactly_the_model_fit_trains(blobs, kind, early_stopping):
+def test_one_partition_trains_exactly_the_model_fit_trains(blobs, kind, early_stopping, schedule):
     X, y = blobs if kind == "dense" else wide_sparse_problem(n=600, n_features=500)
-    settings = dict(max_iter=6, early_stopping=early_stopping)
+    # "linear" lowers the step size after every batch (UDTClassifier's networks use it)
+    settings = dict(max_iter=6, early_stopping=early_stopping, learning_rate_schedule=schedule)
     expected = small_model(**settings).fit(X, y)
     got = fit_distributed(small_model(**settings), [(X, y)])
     np.testing.assert_array_equal(got.predict_proba(X), expected.predict_proba(X))
@@ -166,3 +167,13 @@ def test_a_dask_dataframe_trains_the_model_its_array_partitions_train(blobs):
     from_frame = fit_distributed(small_model(max_iter=6), X_parts, y_parts)
     from_pairs = fit_distributed(small_model(max_iter=6), pairs)
     np.testing.assert_array_equal(from_frame.predict_proba(X), from_pairs.predict_proba(X))
+
+
+def test_empty_partitions_are_left_out(blobs):
+    # a filtered dask DataFrame often has empty partitions
+    X, y = blobs
+    expected = small_model(max_iter=4).fit(X, y)
+    got = fit_distributed(small_model(max_iter=4), [(X[:0], y[:0]), (X, y), (X[:0], y[:0])])
+    np.testing.assert_array_equal(got.predict_proba(X), expected.predict_proba(X))
+    with pytest.raises(ValueError, match=r"every partition is empty \(2 given\)"):
+        fit_distributed(small_model(), [(X[:0], y[:0]), (X[:0], y[:0])])
