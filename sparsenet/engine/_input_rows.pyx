@@ -7,6 +7,27 @@ cimport numpy as cnp
 cnp.import_array()
 
 
+cdef bint indptr_non_decreasing(const long long *indptr, Py_ssize_t n_rows) noexcept nogil:
+    cdef Py_ssize_t r
+    for r in range(n_rows):
+        if indptr[r + 1] < indptr[r]:
+            return False
+    return True
+
+
+cdef (long long, long long) index_range(const int *indices, long long count) noexcept nogil:
+    """The smallest and largest of indices[:count] (0, 0 when count is 0)."""
+    cdef long long e, smallest = 0, largest = 0
+    if count > 0:
+        smallest = largest = indices[0]
+    for e in range(1, count):
+        if indices[e] < smallest:
+            smallest = indices[e]
+        elif indices[e] > largest:
+            largest = indices[e]
+    return smallest, largest
+
+
 cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *:
     """Check X thoroughly (the kernels trust it afterwards) and point an InputRows at it."""
     cdef InputRows rows
@@ -23,18 +44,19 @@ cdef InputRows bind_input_rows(object X, Py_ssize_t n_features) except *:
         if indptr.shape[0] != n_rows + 1 or indptr[0] != 0 or indptr[n_rows] > indices.shape[0] \
                 or indices.shape[0] != data.shape[0]:
             raise ValueError("malformed sparse matrix: indptr does not match indices and data")
-        if n_rows > 0 and np.any(np.diff(indptr) < 0):
-            raise ValueError("malformed sparse matrix: indptr is not non-decreasing")
-        used = indices[:indptr[n_rows]]
-        if used.shape[0] and (used.min() < 0 or used.max() >= n_features):
-            raise ValueError(
-                f"sparse matrix has column indices outside [0, {n_features}): "
-                f"min {used.min()}, max {used.max()}"
-            )
         rows.data = <const float *> cnp.PyArray_DATA(data)
         rows.indices = <const int *> cnp.PyArray_DATA(indices)
         rows.indptr = <const long long *> cnp.PyArray_DATA(indptr)
         rows.n_rows = n_rows
+        # one pass in C: NumPy's diff, min and max cost more than a short row's arithmetic
+        if not indptr_non_decreasing(rows.indptr, n_rows):
+            raise ValueError("malformed sparse matrix: indptr is not non-decreasing")
+        smallest, largest = index_range(rows.indices, rows.indptr[n_rows])
+        if rows.indptr[n_rows] and (smallest < 0 or largest >= n_features):
+            raise ValueError(
+                f"sparse matrix has column indices outside [0, {n_features}): "
+                f"min {smallest}, max {largest}"
+            )
     else:
         if not isinstance(X, np.ndarray) or X.ndim != 2:
             raise TypeError("the engine takes a 2-D ndarray or a CSR matrix")

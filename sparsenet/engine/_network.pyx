@@ -16,7 +16,9 @@ from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
+from sparsenet.engine._finite_scores import refuse_non_finite_rows
 from sparsenet.engine._input_rows cimport InputRows, bind_input_rows
+from sparsenet.engine._weight_layout import layer_shape, row_major_float32
 from sparsenet.engine._ranking cimport insert_top_k, log_sum_exp, rank_and_pad, select_top_k
 from sparsenet.native._array_passes import copy_values
 from sparsenet.native._vector_ops cimport vec_dot, vec_relu, vec_weighted_row_sum
@@ -127,32 +129,43 @@ cdef void score_neurons(const Layer *layer, const float *inputs, const int *neur
         scores[k] = layer.biases[neuron] + vec_dot(layer.weights + neuron * layer.row_stride, inputs, layer.n_in)
 
 
-def row_major_float32(array):
-    """The array itself when its rows are contiguous float32 (the rows may be spaced
-    further apart, as in a view of interleaved storage), else a C-contiguous copy."""
-    array = np.asarray(array)
-    if array.ndim == 2 and array.dtype == np.float32 and array.strides[1] == 4 \
-            and array.strides[0] % 4 == 0 and array.strides[0] >= 4 * array.shape[1]:
-        return array
-    return np.ascontiguousarray(array, dtype=np.float32)
+# ------------------------------------------------------------------ one row
 
+# A service answers one row at a time: these paths score it on the calling thread, into
+# arrays made without typed memoryviews, whose setup cost more than the arithmetic.
 
-def refuse_non_finite_rows(X, rows_finite):
-    """Raise a ValueError naming the first row of X whose output scores are not all finite:
-    a model must never answer with NaN. Finite inputs far outside the training data's
-    scale can overflow float32 inside the network."""
-    bad = np.flatnonzero(~np.asarray(rows_finite, dtype=bool))
-    if bad.size == 0:
-        return
-    row = int(bad[0])
-    values = X.data[X.indptr[row]:X.indptr[row + 1]] if hasattr(X, "indptr") else np.asarray(X)[row]
-    largest = float(np.max(np.abs(values))) if len(values) else 0.0
-    more = f" (and {bad.size - 1} more rows)" if bad.size > 1 else ""
-    raise ValueError(
-        f"X row {row}{more}: the network's output scores are not finite, so the "
-        f"model cannot answer (the row's largest |value| is {largest:.3g}); scale X as the training "
-        "data was scaled"
-    )
+cdef object one_row_scores(object X, const LayerStack *net, const InputRows *rows, Py_ssize_t k,
+                           Py_ssize_t n_out, Py_ssize_t width):
+    """A single input row's logits (k=0: as ``Network.logits``) or top k (labels, scores:
+    as ``Network.top_k`` without the log-normaliser)."""
+    cdef cnp.npy_intp dims[2]
+    dims[0], dims[1] = 1, k if k > 0 else n_out
+    cdef cnp.ndarray scores = cnp.PyArray_EMPTY(2, dims, cnp.NPY_FLOAT32, 0)
+    cdef cnp.ndarray labels = cnp.PyArray_EMPTY(2, dims, cnp.NPY_INT64, 0) if k > 0 else None
+    cdef float *scores_ptr = <float *> cnp.PyArray_DATA(scores)
+    cdef long long *labels_ptr = <long long *> cnp.PyArray_DATA(labels) if k > 0 else NULL
+    cdef const Layer *output = &net.layers[net.n_layers - 1]
+    cdef Py_ssize_t j, filled = 0
+    cdef float score
+    cdef bint finite = True
+    cdef float *hidden = <float *> malloc(width * sizeof(float))
+    if hidden == NULL:
+        raise MemoryError()
+    cdef const float *last = hidden + net.hidden_offsets[net.n_layers - 2]
+    with nogil:
+        forward_hidden(net, rows, 0, hidden)
+        for j in range(n_out):
+            score = output.biases[j] + vec_dot(output.weights + j * output.row_stride, last, output.n_in)
+            if not fabsf(score) <= FLT_MAX:  # NaN fails the comparison too
+                finite = False
+            if k > 0:
+                filled = insert_top_k(score, j, k, filled, labels_ptr, scores_ptr)
+            else:
+                scores_ptr[j] = score
+    free(hidden)
+    if not finite:
+        refuse_non_finite_rows(X, [False])
+    return (labels, scores) if k > 0 else scores
 
 
 cdef class BoundLayers:
@@ -171,11 +184,6 @@ cdef class BoundLayers:
 cdef enum:
     ROWS_PER_BLOCK = 32
     NEURONS_PER_CHUNK = 512
-
-
-def layer_shape(weights, Py_ssize_t layer):
-    """(n_in, n_out) of a layer's weight matrix in the engine's layout."""
-    return (weights.shape[0], weights.shape[1]) if layer == 0 else (weights.shape[1], weights.shape[0])
 
 
 cdef class Network:
@@ -328,6 +336,8 @@ cdef class Network:
         cdef InputRows rows = bind_input_rows(X, self.n_features)
         cdef Py_ssize_t n_out = self.n_outputs, width = max(net.hidden_total, 1)
         cdef Py_ssize_t last_offset = net.hidden_offsets[net.n_layers - 2]
+        if rows.n_rows == 1:
+            return one_row_scores(X, net, &rows, 0, n_out, width)
         cdef float[:, ::1] scores = np.empty((rows.n_rows, n_out), dtype=np.float32)
         cdef float[:, ::1] scratch = np.empty((max(n_threads, 1), width), dtype=np.float32)
         cdef Py_ssize_t i
@@ -356,6 +366,8 @@ cdef class Network:
         cdef Py_ssize_t n_out = self.n_outputs, width = max(net.hidden_total, 1)
         if not 1 <= k <= n_out:
             raise ValueError(f"k must be in [1, {n_out}], got {k}")
+        if rows.n_rows == 1 and not with_log_normaliser:
+            return one_row_scores(X, net, &rows, k, n_out, width)
         cdef Py_ssize_t n_rows = rows.n_rows, threads = max(n_threads, 1)
         cdef Py_ssize_t chunk = min(n_out, NEURONS_PER_CHUNK)
         cdef Py_ssize_t n_blocks = (n_rows + ROWS_PER_BLOCK - 1) // ROWS_PER_BLOCK

@@ -74,6 +74,8 @@ def resolve_n_threads(n_jobs):
         if n_jobs < 0:
             return max(1, usable_cpus() + 1 + int(n_jobs))
         requested, source = int(n_jobs), "n_jobs"
+    if requested <= THREADS_PER_CPU_CAP:
+        return max(1, requested)  # within the cap whatever the CPUs: no system call per prediction
     cap = thread_cap()
     if requested > cap:
         warnings.warn(f"{source} asks for {requested} threads; using {cap} ({THREADS_PER_CPU_CAP} per "

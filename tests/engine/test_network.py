@@ -30,6 +30,49 @@ def test_top_k_matches_a_full_sort():
     np.testing.assert_allclose(log_normaliser, lse, rtol=1e-6)
 
 
+@pytest.mark.parametrize("dense_input", [False, True])
+def test_one_row_scores_as_it_does_among_many(dense_input):
+    # a single row takes its own path (no typed-memoryview set-up): the same numbers
+    X, weights, biases, _ = random_problem(7, n=12, n_outputs=30)
+    network = Network(weights, biases)
+    X = engine_csr(X) if not dense_input else X.toarray()
+    logits = network.logits(X, 2)
+    labels, scores = network.top_k(X, 5, 2)
+    for i in range(X.shape[0]):
+        row = X[i:i + 1] if not dense_input else X[i:i + 1].copy()
+        if not dense_input:
+            row = engine_csr(row)
+        np.testing.assert_array_equal(network.logits(row), logits[i:i + 1])
+        row_labels, row_scores = network.top_k(row, 5)
+        np.testing.assert_array_equal(row_labels, labels[i:i + 1])
+        np.testing.assert_array_equal(row_scores, scores[i:i + 1])
+        assert row_labels.dtype == np.int64 and row_scores.dtype == np.float32
+
+
+def test_one_row_whose_scores_overflow_is_refused():
+    # values far beyond the training scale overflow float32 in some rows (not in rows whose
+    # hidden units all stay at zero): alone, each row is refused exactly when it is among many
+    X, weights, biases, _ = random_problem(8, n=6)
+    network = Network(weights, biases)
+    huge = engine_csr(X)
+    huge.data = np.full_like(huge.data, 3e38)
+    with pytest.raises(ValueError, match="not finite"):
+        network.logits(huge)
+    overflowing = 0
+    for i in range(huge.shape[0]):
+        row = engine_csr(huge[i:i + 1])
+        try:
+            network.logits(engine_csr(huge[[i, i]]))  # two rows: the batch path
+        except ValueError:
+            overflowing += 1
+            for call in (lambda: network.logits(row), lambda: network.top_k(row, 1)):
+                with pytest.raises(ValueError, match="X row 0: the network's output scores are not finite"):
+                    call()
+        else:
+            assert np.isfinite(network.logits(row)).all() and network.top_k(row, 1)[0].shape == (1, 1)
+    assert overflowing > 0
+
+
 def test_network_pickles_with_its_weights():
     X, weights, biases, _ = random_problem(5)
     network = Network(weights, biases)
