@@ -22,13 +22,20 @@ class Survey(NamedTuple):
 
 def survey_partition(X, y):
     """The Survey of one partition (X, y), checked as ``fit`` checks them."""
-    n_rows = X.shape[0]
+    return survey_targets(X.shape[0], X.shape[1], y)
+
+
+def survey_targets(n_rows, n_features, y):
+    """The Survey of a partition of ``n_rows`` rows and ``n_features`` features (or raw
+    columns) whose targets are ``y``."""
     if is_indicator_matrix(y):
-        return Survey(n_rows, X.shape[1], True, sparse.issparse(y), np.shape(y)[1])
+        if np.shape(y)[0] != n_rows:
+            raise ValueError(f"a partition's X has {n_rows} rows but its y has {np.shape(y)[0]}")
+        return Survey(n_rows, n_features, True, sparse.issparse(y), np.shape(y)[1])
     labels = multiclass_labels(y)
     if labels.shape[0] != n_rows:
         raise ValueError(f"a partition's X has {n_rows} rows but its y has {labels.shape[0]}")
-    return Survey(n_rows, X.shape[1], False, False, sorted_classes(labels))
+    return Survey(n_rows, n_features, False, False, sorted_classes(labels))
 
 
 def target_encoder_of(surveys):

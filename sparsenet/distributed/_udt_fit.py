@@ -14,9 +14,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from sparsenet.distributed._partitions import Survey, target_encoder_of
+from sparsenet.distributed._partitions import Survey, survey_targets, target_encoder_of
 from sparsenet.distributed._training import train_on_sources, without_empty
-from sparsenet.mlp._targets import is_indicator_matrix, multiclass_labels, sorted_classes
 from sparsenet.udt._classifier import DataShape
 from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
@@ -43,7 +42,7 @@ def fit_udt_distributed(estimator, executor, sources, rounds_per_epoch, learning
 
     featurizer = estimator._new_featurizer(shape)
     featurizer._fit(samples[0][1], table, keep_text_blocks=False, column_types=column_types, count_text=False)
-    if (featurizer.unseen_tokens == "drop" or featurizer.use_idf) and "text" in column_types:
+    if featurizer._learns_from_texts():
         counts = executor.run(text_counts, [(executor.share(featurizer), source) for source in sources])
         seen = np.zeros(featurizer.feature_hash_range, dtype=bool)
         for used, _ in counts:
@@ -85,14 +84,7 @@ def survey_raw_source(source):
     if (X.shape[0] if hasattr(X, "shape") else len(X)) == 0:
         return Survey(0, 0, False, False, None)  # left out of the fit
     table = split_columns(X)
-    if is_indicator_matrix(y):
-        if np.shape(y)[0] != table.n_rows:
-            raise ValueError(f"a partition's X has {table.n_rows} rows but its y has {np.shape(y)[0]}")
-        return Survey(table.n_rows, len(table.columns), True, hasattr(y, "tocsr"), np.shape(y)[1])
-    labels = multiclass_labels(y)
-    if labels.shape[0] != table.n_rows:
-        raise ValueError(f"a partition's X has {table.n_rows} rows but its y has {labels.shape[0]}")
-    return Survey(table.n_rows, len(table.columns), False, False, sorted_classes(labels))
+    return survey_targets(table.n_rows, len(table.columns), y)
 
 
 def sample_source(source, take, index):

@@ -294,8 +294,12 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
                 f"use_idf keeps a weight per feature: feature_hash_range must be at most "
                 f"2**{MAX_IDF_RANGE.bit_length() - 1} with it, got {self.feature_hash_range}"
             )
-        if count_text and (self.unseen_tokens == "drop" or self.use_idf) and "text" in types:
+        if count_text and self._learns_from_texts():
             self._adopt_text_counts(*self._text_counts(table, keep_text_blocks), table.n_rows)
+
+    def _learns_from_texts(self):
+        """Whether fitting counts the texts' features: to drop unseen ones or weigh by idf."""
+        return (self.unseen_tokens == "drop" or self.use_idf) and "text" in self.column_types_
 
     def _text_counts(self, table, keep_text_blocks=False):
         """The features the text columns of ``table`` use (a bool per feature) and their
