@@ -15,8 +15,9 @@ from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
+from sparsenet.udt._one_text_path import one_text_rows
 from sparsenet.udt._outer_callbacks import seen_from_outside
-from sparsenet.udt._rejection import check_reject_below, labels_or_rejected
+from sparsenet.udt._rejection import predicted_or_rejected
 from sparsenet.model_file import SavableModel
 
 # "auto" settings, chosen from the training data (see UDTClassifier._resolved)
@@ -457,6 +458,8 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         """The features of X for a prediction: in the engine's layout, taken as they are,
         when this model's column map built them (finite by construction, checked all the
         same: a model never answers NaN); else as input the classifier checks."""
+        if (rows := one_text_rows(self, X)) is not None:  # a service's one request: its short way
+            return rows
         features = self._features(X)
         if self._columns is None or not np.isfinite(features.data).all():
             return features
@@ -477,12 +480,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         array(['pos', 'unsure', 'neg'], dtype=object)
         """
         features = self._engine_rows(X)  # first: it raises NotFittedError on an unfitted model
-        if reject_below is None:
-            return self.classifier_.predict(features)
-        reject_below = check_reject_below(reject_below)
-        if self.classifier_._targets.multilabel:
-            raise ValueError("reject_below applies to class labels, not to a multi-label model")
-        return labels_or_rejected(self.classes_, self.classifier_.predict_proba(features), reject_below, rejected_label)
+        return predicted_or_rejected(self.classifier_, features, reject_below, rejected_label)
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``.

@@ -5,6 +5,17 @@ import numbers
 import numpy as np
 
 
+def predicted_or_rejected(classifier, features, reject_below, rejected_label):
+    """``classifier.predict(features)``, or with ``reject_below`` a probability, the labels
+    of labels_or_rejected."""
+    if reject_below is None:
+        return classifier.predict(features)
+    reject_below = check_reject_below(reject_below)
+    if classifier._targets.multilabel:
+        raise ValueError("reject_below applies to class labels, not to a multi-label model")
+    return labels_or_rejected(classifier.classes_, classifier.predict_proba(features), reject_below, rejected_label)
+
+
 def check_reject_below(reject_below):
     if not isinstance(reject_below, numbers.Real) or isinstance(reject_below, bool) or not 0 < reject_below <= 1:
         raise ValueError(f"reject_below must be a probability in (0, 1], got {reject_below!r}")
