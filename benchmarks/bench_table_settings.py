@@ -1,0 +1,115 @@
+"""UDTClassifier's training settings on tables without text: its defaults against the
+alternatives one would try first, on seven table families, beside gradient boosting.
+
+Families: the three of ``_data.table_families`` (Adult, Letter read as a table, a generated
+``make_classification`` problem) and four more of other structure: scikit-learn's
+``make_hastie_10_2`` (a spherical boundary, 12,000 training rows),
+``make_gaussian_quantiles`` (nested shells, 3 classes, 20,000 rows), and the digits and
+breast-cancer sets shipped with scikit-learn (1,300 and 400 training rows, a seeded split).
+Variants, each changing one setting from the defaults: the step size (2e-3, 8e-3), twice the
+epochs, a 512-wide or a (256, 256) hidden stack, 16 or 64 numeric bins, and early stopping.
+Two seeds each; HistGradientBoostingClassifier (defaults, random_state 0) for reference.
+Usage:
+
+    python benchmarks/bench_table_settings.py [--threads 2]
+"""
+from _common import Timer, machine_line, markdown_table, parse_args, report
+
+args = parse_args(__doc__)
+
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.datasets import load_breast_cancer, load_digits, make_gaussian_quantiles, make_hastie_10_2  # noqa: E402
+from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
+
+import _tabular_peers as peers  # noqa: E402
+import sparsenet.udt._classifier as udt_settings  # noqa: E402
+from _data import table_families  # noqa: E402
+from sparsenet import UDTClassifier  # noqa: E402
+
+SEEDS = (0, 1)
+VARIANTS = {
+    "defaults": {},
+    "learning_rate=2e-3": {"learning_rate": 2e-3},
+    "learning_rate=8e-3": {"learning_rate": 8e-3},
+    "twice the epochs": {"epochs": 2},
+    "hidden (512,)": {"hidden_layer_sizes": (512,)},
+    "hidden (256, 256)": {"hidden_layer_sizes": (256, 256)},
+    "n_bins=16": {"n_bins": 16},
+    "n_bins=64": {"n_bins": 64},
+    "early_stopping=True": {"early_stopping": True},
+}
+
+
+def shuffled_split(X, y, n_train):
+    order = np.random.RandomState(0).permutation(len(y))
+    X, y = X[order], y[order]
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def families():
+    found = dict(table_families())
+    X, y = make_hastie_10_2(n_samples=16_000, random_state=0)
+    found["hastie_10_2 (generated)"] = (X[:12_000], y[:12_000], X[12_000:], y[12_000:])
+    X, y = make_gaussian_quantiles(n_samples=25_000, n_features=6, n_classes=3, random_state=0)
+    found["gaussian quantiles (generated)"] = (X[:20_000], y[:20_000], X[20_000:], y[20_000:])
+    found["digits"] = shuffled_split(*load_digits(return_X_y=True), 1_300)
+    found["breast cancer"] = shuffled_split(*load_breast_cancer(return_X_y=True), 400)
+    return found
+
+
+def udt_accuracy(data, settings, seed):
+    X_train, y_train, X_test, y_test = data
+    settings = dict(settings)
+    epoch_factor = settings.pop("epochs", 1)
+    planned = udt_settings.EPOCH_ROWS
+    udt_settings.EPOCH_ROWS = planned * epoch_factor  # "auto" epochs, scaled (bounds kept)
+    try:
+        model = UDTClassifier(random_state=seed, n_jobs=args.threads, **settings)
+        with Timer() as timer, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X_train, y_train)
+    finally:
+        udt_settings.EPOCH_ROWS = planned
+    return 100 * model.score(X_test, np.asarray(y_test)), timer.seconds
+
+
+def boosting_accuracy(data):
+    """HistGradientBoosting as bench_tabular.py runs it (native categories) on a DataFrame,
+    with its defaults on an array."""
+    X_train, y_train, X_test, y_test = data
+    if hasattr(X_train, "columns"):
+        categorical = [c for c in X_train.columns if not pd.api.types.is_numeric_dtype(X_train[c])]
+        columns = peers.Columns(categorical=categorical, numeric=[c for c in X_train.columns if c not in categorical])
+        boosting = peers.hist_gradient_boosting(columns, 0, args.threads)
+    else:
+        boosting = HistGradientBoostingClassifier(random_state=0)
+    with Timer() as timer:
+        boosting.fit(X_train, y_train)
+    return 100 * boosting.score(X_test, np.asarray(y_test)), timer.seconds
+
+
+rows, gaps = [], {name: [] for name in VARIANTS}
+for family, data in families().items():
+    reference, seconds = boosting_accuracy(data)
+    rows.append([family, "HistGradientBoostingClassifier", f"{reference:.2f}", "", f"{seconds:.2f}"])
+    defaults = None
+    for name, settings in VARIANTS.items():
+        runs = [udt_accuracy(data, settings, seed) for seed in SEEDS]
+        accuracy = float(np.mean([a for a, _ in runs]))
+        defaults = accuracy if defaults is None else defaults
+        gaps[name].append(accuracy - defaults)
+        rows.append([family, f"UDT, {name}", f"{accuracy:.2f}", f"{accuracy - defaults:+.2f}",
+                     f"{np.median([s for _, s in runs]):.2f}"])
+        print(rows[-1], flush=True)
+
+summary = [[name, f"{np.mean(gap):+.2f}", sum(g > 0.05 for g in gap), sum(g < -0.05 for g in gap)]
+           for name, gap in gaps.items() if name != "defaults"]
+table = markdown_table(["family", "model", "test accuracy % (mean of 2 seeds)", "vs UDT defaults (points)",
+                        "fit s (median)"], rows)
+overview = markdown_table(["variant", "mean change over the 7 families (points)", "families better by > 0.05",
+                           "families worse by > 0.05"], summary)
+report("table_settings", "UDTClassifier's settings on tables without text, seven families",
+       f"{machine_line(args.threads)}\n\n{overview}\n\n{table}")
