@@ -137,3 +137,16 @@ def test_python_ints_beyond_any_float_are_refused_clearly(fitted):
     X[0, 0] = 10**400
     with pytest.raises(ValueError, match="too large for dtype"):
         model.predict(X)
+
+
+def test_row_softmax_is_scipys_softmax_and_stays_finite_at_extreme_scores():
+    from scipy.special import softmax
+
+    from sparsenet.mlp._outputs import row_softmax
+
+    rng = np.random.default_rng(0)
+    for scale in (1.0, 50.0, 1e4, 1e300):
+        scores = rng.normal(size=(7, 150)) * scale
+        got = row_softmax(scores)
+        np.testing.assert_array_equal(got, softmax(scores, axis=1))
+        assert np.isfinite(got).all() and np.allclose(got.sum(axis=1), 1.0)
