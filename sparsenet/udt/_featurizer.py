@@ -23,6 +23,7 @@ from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
 from sparsenet.udt._featurizer_blocks import as_csr, count_tokens, select_and_weigh, sum_blocks
 from sparsenet.udt._numeric_bins import quantile_edges
 from sparsenet.udt._numeric_values import value_scale, with_values
+from sparsenet.udt._one_row_table import SHORT_KINDS, one_row_block
 from sparsenet.udt._text_hashing import (
     FIRST_CALLER_KIND,
     MAX_ALL_PAIRS_TOKENS,
@@ -426,6 +427,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
                 f"{self.n_features_in_} features as input (columns of types {self.column_types_}).{hint}"
             )
         n_threads = resolve_n_threads(self.n_jobs)
+        if table.n_rows == 1 and any(kind in SHORT_KINDS for kind in self.column_types_):  # a service's one row
+            return as_csr(one_row_block(self, table, n_threads), 1, self.feature_hash_range)
         blocks = [
             self._column_block(j, values, column_label(table.names, j), n_threads)
             for j, values in enumerate(table.columns)
@@ -457,7 +460,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         block = count_tokens(rows, indices, len(values), self.feature_hash_range, self.norm == "l2")
         scales = getattr(self, "value_scales_", None)  # None in models saved before values were inputs
         if kind == "numeric" and scales is not None:
-            block = with_values(block, x, *scales[j], self._hash(j, KIND_VALUE, np.zeros(1))[0], self.feature_hash_range)
+            block = with_values(block, x, *scales[j], self._value_index(j), self.feature_hash_range)
         return block
 
     def _hashed_text(self, j, values, label, n_threads, l2=False):
@@ -471,6 +474,9 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     def _hash(self, j, kind, codes):
         return hash_codes(np.ascontiguousarray(codes, dtype=np.int64), self._seed(), j, kind,
                           self.feature_hash_range)
+
+    def _value_index(self, j):
+        return int(self._hash(j, KIND_VALUE, np.zeros(1))[0])  # numeric column j's value feature
 
     def _missing_token(self, j, missing):
         rows = np.flatnonzero(missing)
