@@ -19,6 +19,7 @@ from sparsenet.udt._column_types import (
     split_columns,
     text_as_utf8,
 )
+from sparsenet.udt._magnitudes import magnitude_codes
 from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
 from sparsenet.udt._featurizer_blocks import as_csr, count_tokens, select_and_weigh, sum_blocks
 from sparsenet.udt._numeric_bins import quantile_edges
@@ -37,11 +38,6 @@ from sparsenet.udt._text_hashing import (
 # and month 3 of a date column are different features.
 (KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE, KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK,
  KIND_HOUR, KIND_MULTI_VALUE, KIND_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 12)
-
-# Magnitude tokens: 0 for zero, +-(MAGNITUDE_OFFSET + floor(log10|x|)) for other finite
-# numbers (log10 of a float64 lies in [-324, 308], so the signs never mix), +-INFINITY_CODE.
-MAGNITUDE_OFFSET = 1000
-INFINITY_CODE = 5000
 
 MAX_CHAR_NGRAM = 32
 MAX_IDF_RANGE = 2**26  # use_idf keeps a float32 weight per feature: at most 256 MB
@@ -478,13 +474,19 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     def _value_index(self, j):
         return int(self._hash(j, KIND_VALUE, np.zeros(1))[0])  # numeric column j's value feature
 
+    def _missing_index(self, j):
+        return int(self._hash(j, KIND_MISSING, np.zeros(1))[0])  # column j's "missing" feature
+
     def _missing_token(self, j, missing):
         rows = np.flatnonzero(missing)
         return rows, self._hash(j, KIND_MISSING, np.zeros(len(rows)))
 
+    def _category_hashes(self, j, buffer, offsets):
+        return hash_whole_values(buffer, offsets, self._seed(), j, KIND_CATEGORY, self.feature_hash_range)
+
     def _categorical_tokens(self, j, values):
         buffer, offsets, missing = categories_as_utf8(values)
-        indices = hash_whole_values(buffer, offsets, self._seed(), j, KIND_CATEGORY, self.feature_hash_range)
+        indices = self._category_hashes(j, buffer, offsets)
         return [(np.flatnonzero(~missing), indices[~missing]), self._missing_token(j, missing)]
 
     def _multi_value_tokens(self, j, values):
@@ -494,10 +496,13 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
 
     def _numeric_tokens(self, j, x):
         present = ~np.isnan(x)
-        rows, x = np.flatnonzero(present), x[present]
+        rows = np.flatnonzero(present)
+        return [(rows, bins) for bins in self._number_hashes(j, x[present])] + [self._missing_token(j, ~present)]
+
+    def _number_hashes(self, j, x):
+        """Bin features and magnitude features of column j's values x (none NaN)."""
         bins = np.searchsorted(self.bin_edges_[j], x, side="right")
-        return [(rows, self._hash(j, KIND_BIN, bins)), (rows, self._hash(j, KIND_MAGNITUDE, magnitude_codes(x))),
-                self._missing_token(j, ~present)]
+        return self._hash(j, KIND_BIN, bins), self._hash(j, KIND_MAGNITUDE, magnitude_codes(x))
 
     def _date_tokens(self, j, moments):
         present = ~np.isnat(moments)
@@ -532,12 +537,3 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         # the hashed counts are float32 whatever the input (that is the dtype it keeps)
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def magnitude_codes(x):
-    """Sign and power of ten of each value, as integer codes (see MAGNITUDE_OFFSET)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exponent = np.floor(np.log10(np.abs(x)))
-    exponent = np.where(np.isfinite(exponent), exponent, 0).astype(np.int64)
-    codes = np.where(np.isinf(x), INFINITY_CODE, MAGNITUDE_OFFSET + exponent)
-    return np.where(x == 0, 0, np.sign(x).astype(np.int64) * codes)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from sparsenet.udt._column_types import column_label, numbers_as_float
+from sparsenet.udt._column_types import categories_as_utf8, column_label, numbers_as_float
 from sparsenet.udt._numeric_values import VALUE_CLIP, VALUE_WEIGHT
 
 SHORT_KINDS = ("categorical", "numeric")
@@ -38,18 +38,18 @@ def one_row_block(featurizer, table, n_threads):
 
 
 def _short_column(featurizer, j, kind, values, label):
-    """Column j's entries for one cell: count_tokens, then with_values for a number."""
+    """Column j's entries for its one cell: count_tokens, then with_values for a number."""
     if kind == "categorical":
-        tokens = featurizer._categorical_tokens(j, values)
+        buffer, offsets, missing = categories_as_utf8(values)  # the batch's encoding
+        indices = [featurizer._missing_index(j)] if missing[0] else featurizer._category_hashes(j, buffer, offsets)
     else:
         x = numbers_as_float(values, label)
-        tokens = featurizer._numeric_tokens(j, x)
+        indices = [featurizer._missing_index(j)] if np.isnan(x[0]) else [h[0] for h in featurizer._number_hashes(j, x)]
     counts = {}
-    for _, indices in tokens:
-        for index in indices.tolist():
-            counts[index] = counts.get(index, 0.0) + 1.0
+    for index in map(int, indices):
+        counts[index] = counts.get(index, 0.0) + 1.0
     column = sorted(counts.items())
-    if featurizer.norm == "l2" and column:
+    if featurizer.norm == "l2":
         squares = 0.0
         for _, count in column:
             squares += count * count
@@ -58,12 +58,12 @@ def _short_column(featurizer, j, kind, values, label):
     else:
         column = [(index, _float32(count)) for index, count in column]
     scales = getattr(featurizer, "value_scales_", None)  # None in models saved before values were inputs
-    if kind == "numeric" and scales is not None:
+    if kind == "numeric" and scales is not None and math.isfinite(x[0]):
         centre, scale = scales[j]
-        with np.errstate(invalid="ignore", over="ignore"):
-            scaled = VALUE_WEIGHT * np.clip((x - centre) / scale, -VALUE_CLIP, VALUE_CLIP)
-        if np.isfinite(x[0]) and scaled[0] != 0:
-            column = _summed([*column, (featurizer._value_index(j), _float32(scaled.astype(np.float32)[0]))])
+        # with_values' arithmetic on a float64 scalar: overflow gives inf, clipped as np.clip does
+        scaled = VALUE_WEIGHT * min(max((float(x[0]) - centre) / scale, -VALUE_CLIP), VALUE_CLIP)
+        if scaled != 0:
+            column = _summed([*column, (featurizer._value_index(j), _float32(scaled))])
     return column
 
 

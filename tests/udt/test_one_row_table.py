@@ -16,7 +16,7 @@ def mixed_table(seed, with_other_kinds):
     hours = rng.choice([0.0, 40.0, 40.0, 40.0, 20.0, 60.0, np.nan], size=N_ROWS)  # a dominant value
     amounts = rng.lognormal(3, 2, N_ROWS) * rng.choice([-1, 1], N_ROWS)
     amounts[rng.random(N_ROWS) < 0.05] = np.nan
-    amounts[:3] = [np.inf, -np.inf, 0.0]
+    amounts[:5] = [np.inf, -np.inf, 0.0, 1e308, -1.7e308]  # overflow in the scaled value
     counts = rng.integers(-5, 10**6, N_ROWS)
     colours = rng.choice(["red", "green", "blue", "Grün", None], size=N_ROWS).astype(object)
     colours[rng.random(N_ROWS) < 0.05] = np.nan
