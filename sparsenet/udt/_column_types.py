@@ -107,11 +107,27 @@ def _rows_as_array(rows):
 
 def _dataframe_columns(frame):
     names = list(frame.columns)
+    dtypes = list(frame.dtypes)
+    if frame.shape[0] == 1 and all(_plain_dtype(dtype) for dtype in dtypes):
+        # a service's one row: one conversion instead of a Series per column, giving each
+        # column the array _pandas_values would (its numbers in its own dtype)
+        row = frame.to_numpy(dtype=object)[0]
+        columns = [np.array([value], dtype=dtype if dtype.kind in "iuf" else object)
+                   for value, dtype in zip(row, dtypes)]
+        return _checked(Table(columns, names, 1, [None] * len(columns), False))
     # items() yields each column by position (duplicate names too), at a third of iloc's cost
     converted = [_pandas_values(series) for _, series in frame.items()]
     columns = [values for values, _ in converted]
     dtype_types = [dtype_type for _, dtype_type in converted]
     return _checked(Table(columns, names, frame.shape[0], dtype_types, False))
+
+
+def _plain_dtype(dtype):
+    """A NumPy number or object dtype, or a pandas string dtype: the dtypes whose one-row
+    column the row's object conversion gives exactly."""
+    import pandas as pd
+
+    return (isinstance(dtype, np.dtype) and dtype.kind in "iufO") or isinstance(dtype, pd.StringDtype)
 
 
 def _pandas_values(series):

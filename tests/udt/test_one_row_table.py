@@ -88,3 +88,36 @@ def test_a_one_row_request_answers_what_the_batch_answers_and_refuses_what_it_re
         model.predict(bad)
     with pytest.raises(ValueError, match="feature names should match"):
         model.predict(frame.iloc[[0], :3])
+
+
+PLAIN_COLUMNS = {  # one conversion of the row gives these
+    "int32": np.array([3, -4], dtype=np.int32), "uint64": np.array([2**63 + 11, 0], dtype=np.uint64),
+    "float32": np.array([np.nan, 0.1], dtype=np.float32), "objects": [None, 7],
+    "str": pd.Series([np.nan, "b"], dtype="str"), "python strings": pd.Series([pd.NA, "c"], dtype="string[python]"),
+}
+OTHER_COLUMNS = {  # these need their Series
+    "bool": [True, False], "category": pd.Series(["x", "y"], dtype="category"),
+    "when": pd.to_datetime(["2024-05-01 10:00", None]),
+}
+
+
+@pytest.mark.parametrize("columns", [PLAIN_COLUMNS, {**PLAIN_COLUMNS, **OTHER_COLUMNS}],
+                         ids=["plain dtypes", "with other dtypes"])
+def test_a_one_row_dataframe_splits_into_the_columns_a_longer_one_gives(columns):
+    from sparsenet.udt._column_types import split_columns
+
+    frame = pd.DataFrame(columns)
+    alone, longer = split_columns(frame.iloc[[0]]), split_columns(frame)
+    assert alone.names == longer.names and alone.dtype_types == longer.dtype_types and alone.n_rows == 1
+    for name, got, expected in zip(frame.columns, alone.columns, longer.columns):
+        assert got.dtype == expected.dtype, name
+        # types and reprs: NaN and pandas.NA compare unequal to themselves
+        assert [(type(v), repr(v)) for v in got.tolist()] == [(type(v), repr(v)) for v in expected[:1].tolist()], name
+
+
+def test_one_row_frames_with_other_names_are_refused_as_batches_are():
+    frame = mixed_table(9, with_other_kinds=False)
+    featurizer = UDTFeaturizer(column_types(frame)).fit(frame)
+    for changed in (frame.iloc[[0]].rename(columns={"colour": "color"}), frame.iloc[[0], ::-1]):
+        with pytest.raises(ValueError, match="feature names"):
+            featurizer.transform(changed)
