@@ -8,7 +8,9 @@ of each call. Contenders: UDTClassifier (defaults; ``predict([review])`` and
 (``predict([review])``), and fastText (words and bigrams, 5 epochs; ``predict(review)`` on
 the lowercased review, as its tokenizer needs) when installed. Also a one-line request
 (CLINC150's test request of median length) to UDTClassifier trained on CLINC150, when the
-data is there. Usage:
+data is there; and one Adult census record (a one-row DataFrame of 14 raw columns) to
+UDTClassifier and to HistGradientBoostingClassifier with native categories (bench_tabular.py's
+pipeline), both trained on the Adult training rows. Usage:
 
     python benchmarks/bench_latency.py [--calls 10000]
 """
@@ -28,12 +30,14 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from _data import DATA_DIR, load_imdb  # noqa: E402
+import _tabular_peers as peers  # noqa: E402
+from _data import DATA_DIR, load_adult, load_imdb  # noqa: E402
 from sparsenet import UDTClassifier  # noqa: E402
 
 WARM_UP = 200
@@ -113,6 +117,20 @@ if clinc.exists():
     one_thread(intents)
     rows.append(["UDTClassifier.predict([request]), 150 intents", f"CLINC150 request ({len(request.split())} words)",
                  *latency(lambda: intents.predict([request]))])
+
+if (DATA_DIR / "adult").exists():
+    X_train, y_train, X_test, _ = load_adult()
+    person = X_test.iloc[[0]]  # one census record, 14 raw columns
+    described = "Adult census record (one-row DataFrame, 14 columns)"
+    census = UDTClassifier(random_state=0, n_jobs=args.threads).fit(X_train, y_train)
+    one_thread(census)
+    rows.append(["UDTClassifier.predict(record)", described, *latency(lambda: census.predict(person))])
+    categorical = [c for c in X_train.columns if not pd.api.types.is_numeric_dtype(X_train[c])]
+    columns = peers.Columns(categorical=categorical, numeric=[c for c in X_train.columns if c not in categorical])
+    boosting = peers.hist_gradient_boosting(columns, 0, args.threads).fit(X_train, y_train)
+    with threadpool_limits(1):
+        rows.append(["HistGradientBoosting Pipeline.predict(record) (native categories)", described,
+                     *latency(lambda: boosting.predict(person))])
 
 table = [[name, text, f"{p50:.0f}", f"{p99:.0f}", f"{p999:.0f}"] for name, text, p50, p99, p999 in rows]
 report("latency", "Single-row prediction latency (bench_latency.py)",
