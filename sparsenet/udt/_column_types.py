@@ -108,13 +108,14 @@ def _rows_as_array(rows):
 def _dataframe_columns(frame):
     names = list(frame.columns)
     dtypes = list(frame.dtypes)
-    if frame.shape[0] == 1 and all(_plain_dtype(dtype) for dtype in dtypes):
+    if frame.shape[0] == 1 and any(_plain_dtype(dtype) for dtype in dtypes):
         # a service's one row: one conversion instead of a Series per column, giving each
-        # column the array _pandas_values would (its numbers in its own dtype)
+        # plain column the array _pandas_values would (its numbers in its own dtype)
         row = frame.to_numpy(dtype=object)[0]
-        columns = [np.array([value], dtype=dtype if dtype.kind in "iuf" else object)
-                   for value, dtype in zip(row, dtypes)]
-        return _checked(Table(columns, names, 1, [None] * len(columns), False))
+        converted = [(np.array([value], dtype=dtype if dtype.kind in "iuf" else object), None)
+                     if _plain_dtype(dtype) else _pandas_values(frame.iloc[:, j])
+                     for j, (value, dtype) in enumerate(zip(row, dtypes))]
+        return _checked(Table([v for v, _ in converted], names, 1, [t for _, t in converted], False))
     # items() yields each column by position (duplicate names too), at a third of iloc's cost
     converted = [_pandas_values(series) for _, series in frame.items()]
     columns = [values for values, _ in converted]

@@ -69,11 +69,16 @@ def _short_column(featurizer, j, kind, values, label):
 
 def _summed(entries):
     """(index, float32 value) entries -> sorted distinct indices, repeats summed in float64
-    in the order given, then rounded to float32 (merge_entries' arithmetic)."""
-    sums = {}
+    in the order given, then rounded to float32 (merge_entries' arithmetic; a value alone
+    is a float32 already)."""
+    sums, repeated = {}, set()
     for index, value in entries:
-        sums[index] = sums.get(index, 0.0) + value
-    return [(index, _float32(total)) for index, total in sorted(sums.items())]
+        if index in sums:
+            sums[index] += value
+            repeated.add(index)
+        else:
+            sums[index] = value
+    return [(index, _float32(total) if index in repeated else total) for index, total in sorted(sums.items())]
 
 
 def _float32(value):
