@@ -283,16 +283,18 @@ def text_as_utf8(values, label):
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
         buffer = "".join(values).encode("ascii")
     else:
-        encoded = [
-            value.encode("utf-8", "surrogatepass") if ascii_only
-            else value.lower().encode("utf-8", "surrogatepass")
-            for value, ascii_only in zip(values, is_ascii)
-        ]
+        encoded = list(map(utf8_text, values))
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         buffer = b"".join(encoded)
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return buffer, offsets
+
+
+def utf8_text(value):
+    """One text as text_as_utf8 encodes each row: ASCII as it is (the kernel lowercases
+    ASCII letters), other texts lowercased by ``str.lower``, lone surrogates kept."""
+    return value.encode("ascii") if value.isascii() else value.lower().encode("utf-8", "surrogatepass")
 
 
 def _text_or_empty(value, label, row):

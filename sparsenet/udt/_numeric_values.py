@@ -45,3 +45,9 @@ def with_values(block, x, centre, scale, index, hash_range):
     return merge_entries(np.concatenate([np.repeat(np.arange(n_rows), np.diff(indptr)), rows]),
                          np.concatenate([indices, np.full(rows.size, index, dtype=np.int32)]),
                          np.concatenate([data, scaled.astype(np.float32)]), n_rows, hash_range, l2=False)
+
+
+def scaled_value(x, centre, scale):
+    """with_values' arithmetic on one finite float64 (its scalar form, for a one-row table):
+    overflow gives inf, clipped as np.clip clips it."""
+    return VALUE_WEIGHT * min(max((x - centre) / scale, -VALUE_CLIP), VALUE_CLIP)

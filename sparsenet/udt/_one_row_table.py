@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from sparsenet.udt._column_types import categories_as_utf8, column_label, numbers_as_float
-from sparsenet.udt._numeric_values import VALUE_CLIP, VALUE_WEIGHT
+from sparsenet.udt._numeric_values import scaled_value
 
 SHORT_KINDS = ("categorical", "numeric")
 
@@ -59,9 +59,7 @@ def _short_column(featurizer, j, kind, values, label):
         column = [(index, _float32(count)) for index, count in column]
     scales = getattr(featurizer, "value_scales_", None)  # None in models saved before values were inputs
     if kind == "numeric" and scales is not None and math.isfinite(x[0]):
-        centre, scale = scales[j]
-        # with_values' arithmetic on a float64 scalar: overflow gives inf, clipped as np.clip does
-        scaled = VALUE_WEIGHT * min(max((float(x[0]) - centre) / scale, -VALUE_CLIP), VALUE_CLIP)
+        scaled = scaled_value(float(x[0]), *scales[j])
         if scaled != 0:
             column = _summed([*column, (featurizer._value_index(j), _float32(scaled))])
     return column

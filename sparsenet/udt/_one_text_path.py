@@ -13,6 +13,7 @@ import weakref
 import numpy as np
 
 from sparsenet.mlp._inputs import EngineRows, assembled_csr
+from sparsenet.udt._column_types import utf8_text
 from sparsenet.udt._row_weighting import mapped_and_weighed_rows
 from sparsenet.udt._text_hashing import hash_text_rows
 
@@ -44,10 +45,7 @@ class OneTextPath:
     def engine_rows(self, featurizer, text):
         """EngineRows of one text (a str), or None when the values are not all finite
         (the general path then checks and reports them)."""
-        if text.isascii():
-            buffer = text.encode("ascii")
-        else:  # as text_as_utf8 encodes it: the kernel lowercases ASCII letters only
-            buffer = text.lower().encode("utf-8", "surrogatepass")
+        buffer = utf8_text(text)
         offsets = np.array([0, len(buffer)], dtype=np.int64)
         indptr, indices, data = hash_text_rows(buffer, offsets, featurizer._text_hashing(), 0)
         indptr, indices, data = mapped_and_weighed_rows(indptr, indices, data, self.column_of, self.column_idf,

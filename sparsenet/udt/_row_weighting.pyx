@@ -6,7 +6,7 @@ import numpy as np
 from libc.math cimport sqrt
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
-# what _kept_rows reports when it stops early
+# what _weighing_pass reports when it stops early
 cdef enum Failure:
     KEPT_ALL = 0
     INDEX_OUT_OF_RANGE = 1
@@ -24,7 +24,7 @@ def select_and_weigh_rows(const int64_t[::1] indptr, const int32_t[::1] indices,
         limit = seen.shape[0]
     if weights is not None:
         limit = min(limit, weights.shape[0])
-    return _rows_kept(indptr, indices, data, seen, None, limit, weights, l2)
+    return _weighed_rows(indptr, indices, data, seen, None, limit, weights, l2)
 
 
 def mapped_and_weighed_rows(const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data,
@@ -35,10 +35,10 @@ def mapped_and_weighed_rows(const int64_t[::1] indptr, const int32_t[::1] indice
     for features whose kept set is exactly the mapped one. ``column_of`` must increase over
     the mapped indices (so sorted rows stay sorted). Returns (indptr int64, indices int32,
     data float32)."""
-    return _rows_kept(indptr, indices, data, None, column_of, column_of.shape[0], column_weights, l2)
+    return _weighed_rows(indptr, indices, data, None, column_of, column_of.shape[0], column_weights, l2)
 
 
-cdef tuple _rows_kept(const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data,
+cdef tuple _weighed_rows(const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data,
                       const uint8_t[::1] seen, const int32_t[::1] column_of, Py_ssize_t limit,
                       const float[::1] weights, bint l2):
     """Both functions above: their checks, the output arrays and the error messages."""
@@ -58,7 +58,7 @@ cdef tuple _rows_kept(const int64_t[::1] indptr, const int32_t[::1] indices, con
     cdef int32_t value = 0
     cdef Failure failure
     with nogil:
-        failure = _kept_rows(indptr, indices, data, seen, column_of, limit, weights, l2,
+        failure = _weighing_pass(indptr, indices, data, seen, column_of, limit, weights, l2,
                              new_indptr, new_indices, new_data, &row, &value, &written)
     if failure == INDEX_OUT_OF_RANGE:
         raise ValueError(f"feature index {value} outside [0, {limit}) in row {row}")
@@ -69,7 +69,7 @@ cdef tuple _rows_kept(const int64_t[::1] indptr, const int32_t[::1] indices, con
     return out_indptr, out_indices, out_data
 
 
-cdef Failure _kept_rows(const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data,
+cdef Failure _weighing_pass(const int64_t[::1] indptr, const int32_t[::1] indices, const float[::1] data,
                         const uint8_t[::1] seen, const int32_t[::1] column_of, Py_ssize_t limit,
                         const float[::1] weights, bint l2, int64_t[::1] new_indptr, int32_t[::1] new_indices,
                         float[::1] new_data, Py_ssize_t *row, int32_t *value_at_failure,
@@ -115,6 +115,5 @@ cdef Failure _kept_rows(const int64_t[::1] indptr, const int32_t[::1] indices, c
             for q in range(start, written):
                 new_data[q] *= scale
         new_indptr[i + 1] = written
-        n_written[0] = written
     n_written[0] = written
     return KEPT_ALL
