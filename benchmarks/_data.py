@@ -162,3 +162,26 @@ def table_families():
         "Letter": load_letter(),
         "generated (make_classification)": (X[:20_000], y[:20_000], X[20_000:], y[20_000:]),
     }
+
+
+def seven_table_families():
+    """table_families and four more of other structure, for the decisions on tables:
+    ``make_hastie_10_2`` (a spherical boundary, 12,000 training rows),
+    ``make_gaussian_quantiles`` (nested shells, 3 classes, 20,000 rows), and scikit-learn's
+    digits and breast-cancer sets (1,300 and 400 training rows, a seeded split)."""
+    from sklearn.datasets import load_breast_cancer, load_digits, make_gaussian_quantiles, make_hastie_10_2
+
+    found = dict(table_families())
+    X, y = make_hastie_10_2(n_samples=16_000, random_state=0)
+    found["hastie_10_2 (generated)"] = (X[:12_000], y[:12_000], X[12_000:], y[12_000:])
+    X, y = make_gaussian_quantiles(n_samples=25_000, n_features=6, n_classes=3, random_state=0)
+    found["gaussian quantiles (generated)"] = (X[:20_000], y[:20_000], X[20_000:], y[20_000:])
+    found["digits"] = _shuffled_split(*load_digits(return_X_y=True), 1_300)
+    found["breast cancer"] = _shuffled_split(*load_breast_cancer(return_X_y=True), 400)
+    return found
+
+
+def _shuffled_split(X, y, n_train):
+    order = np.random.RandomState(0).permutation(len(y))
+    X, y = X[order], y[order]
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]

@@ -1,8 +1,8 @@
 """UDTClassifier's training settings on tables without text: its defaults against the
 alternatives one would try first, on seven table families, beside gradient boosting.
 
-Families: the three of ``_data.table_families`` (Adult, Letter read as a table, a generated
-``make_classification`` problem) and four more of other structure: scikit-learn's
+Families (``_data.seven_table_families``): Adult, Letter read as a table, a generated
+``make_classification`` problem, and four more of other structure: scikit-learn's
 ``make_hastie_10_2`` (a spherical boundary, 12,000 training rows),
 ``make_gaussian_quantiles`` (nested shells, 3 classes, 20,000 rows), and the digits and
 breast-cancer sets shipped with scikit-learn (1,300 and 400 training rows, a seeded split).
@@ -20,13 +20,10 @@ args = parse_args(__doc__)
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.datasets import load_breast_cancer, load_digits, make_gaussian_quantiles, make_hastie_10_2  # noqa: E402
-from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 
 import _tabular_peers as peers  # noqa: E402
 import sparsenet.udt._classifier as udt_settings  # noqa: E402
-from _data import table_families  # noqa: E402
+from _data import seven_table_families  # noqa: E402
 from sparsenet import UDTClassifier  # noqa: E402
 
 SEEDS = (0, 1)
@@ -41,23 +38,6 @@ VARIANTS = {
     "n_bins=64": {"n_bins": 64},
     "early_stopping=True": {"early_stopping": True},
 }
-
-
-def shuffled_split(X, y, n_train):
-    order = np.random.RandomState(0).permutation(len(y))
-    X, y = X[order], y[order]
-    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
-
-
-def families():
-    found = dict(table_families())
-    X, y = make_hastie_10_2(n_samples=16_000, random_state=0)
-    found["hastie_10_2 (generated)"] = (X[:12_000], y[:12_000], X[12_000:], y[12_000:])
-    X, y = make_gaussian_quantiles(n_samples=25_000, n_features=6, n_classes=3, random_state=0)
-    found["gaussian quantiles (generated)"] = (X[:20_000], y[:20_000], X[20_000:], y[20_000:])
-    found["digits"] = shuffled_split(*load_digits(return_X_y=True), 1_300)
-    found["breast cancer"] = shuffled_split(*load_breast_cancer(return_X_y=True), 400)
-    return found
 
 
 def udt_accuracy(data, settings, seed):
@@ -76,24 +56,9 @@ def udt_accuracy(data, settings, seed):
     return 100 * model.score(X_test, np.asarray(y_test)), timer.seconds
 
 
-def boosting_accuracy(data):
-    """HistGradientBoosting as bench_tabular.py runs it (native categories) on a DataFrame,
-    with its defaults on an array."""
-    X_train, y_train, X_test, y_test = data
-    if hasattr(X_train, "columns"):
-        categorical = [c for c in X_train.columns if not pd.api.types.is_numeric_dtype(X_train[c])]
-        columns = peers.Columns(categorical=categorical, numeric=[c for c in X_train.columns if c not in categorical])
-        boosting = peers.hist_gradient_boosting(columns, 0, args.threads)
-    else:
-        boosting = HistGradientBoostingClassifier(random_state=0)
-    with Timer() as timer:
-        boosting.fit(X_train, y_train)
-    return 100 * boosting.score(X_test, np.asarray(y_test)), timer.seconds
-
-
 rows, gaps = [], {name: [] for name in VARIANTS}
-for family, data in families().items():
-    reference, seconds = boosting_accuracy(data)
+for family, data in seven_table_families().items():
+    reference, seconds = peers.boosting_reference(data, args.threads)
     rows.append([family, "HistGradientBoostingClassifier", f"{reference:.2f}", "", f"{seconds:.2f}"])
     defaults = None
     for name, settings in VARIANTS.items():

@@ -19,6 +19,7 @@ from sparsenet.udt._column_types import (
     split_columns,
     text_as_utf8,
 )
+from sparsenet.udt._common_values import common_value_codes, common_values
 from sparsenet.udt._magnitudes import magnitude_codes
 from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
 from sparsenet.udt._featurizer_blocks import as_csr, count_tokens, select_and_weigh, sum_blocks
@@ -37,7 +38,7 @@ from sparsenet.udt._text_hashing import (
 # Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
 # and month 3 of a date column are different features.
 (KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE, KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK,
- KIND_HOUR, KIND_MULTI_VALUE, KIND_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 12)
+ KIND_HOUR, KIND_MULTI_VALUE, KIND_VALUE, KIND_COMMON_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 13)
 
 MAX_CHAR_NGRAM = 32
 MAX_IDF_RANGE = 2**26  # use_idf keeps a float32 weight per feature: at most 256 MB
@@ -71,10 +72,11 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     - **numeric**: the value's quantile bin (``n_bins`` bins learned in ``fit``, ignoring
       NaN and inf; values outside the fitted range fall into the first/last bin; where one
       value holds more than a bin's share of the rows, it gets a bin of its own and the
-      other values ``n_bins`` more bins of their own) and its
-      sign and power of ten, so that 1e300 and 1e6 differ; NaN is a "missing" token. The
-      value itself is one more input, centred on the column's median, scaled by its
-      5-95 % spread and clipped (so that order and detail within a bin count too).
+      other values ``n_bins`` more bins of their own), its sign and power of ten (so that
+      1e300 and 1e6 differ) and, for a value that at least 5 training rows hold (of the
+      256 most common at most), the value as a category, other values sharing one
+      "uncommon" token; NaN is a "missing" token. The value itself is one more input,
+      centred on the column's median, scaled by its 5-95 % spread and clipped.
     - **date**: year, month, day of week, day of month, week of year (day of year // 7)
       and, when the time of day is not midnight, the hour; NaT/None is a "missing" token.
     - **multi_categorical**: cells listing values ("drama, comedy"): each value, split at
@@ -148,6 +150,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     bin_edges_ : list
         For each numeric column, the inner edges of its quantile bins (ndarray); None for
         the other columns.
+    common_values_ : list
+        For each numeric column, the values that are tokens of their own (sorted ndarray).
     seen_features_ : ndarray of bool of shape (feature_hash_range,) or None
         With ``unseen_tokens="drop"`` and a text column, the features some training text
         produced; else None.
@@ -282,6 +286,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
                    for j, (values, kind) in enumerate(zip(table.columns, types))]
         self.bin_edges_ = [None if x is None else quantile_edges(x, self.n_bins) for x in numbers]
         self.value_scales_ = [None if x is None else value_scale(x) for x in numbers]
+        self.common_values_ = [None if x is None else common_values(x, e) for x, e in zip(numbers, self.bin_edges_)]
         self.delimiters_ = [multi_value_delimiter([v for v in values if isinstance(v, str)], strict=False)
                             if kind == "multi_categorical" else None for values, kind in zip(table.columns, types)]
         self.seen_features_ = self.idf_ = None
@@ -503,9 +508,12 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         return [(rows, bins) for bins in self._number_hashes(j, x[present])] + [self._missing_token(j, ~present)]
 
     def _number_hashes(self, j, x):
-        """Bin features and magnitude features of column j's values x (none NaN)."""
+        """Bin, magnitude and common-value features of column j's values x (none NaN)."""
         bins = np.searchsorted(self.bin_edges_[j], x, side="right")
-        return self._hash(j, KIND_BIN, bins), self._hash(j, KIND_MAGNITUDE, magnitude_codes(x))
+        hashes = [self._hash(j, KIND_BIN, bins), self._hash(j, KIND_MAGNITUDE, magnitude_codes(x))]
+        if (common := getattr(self, "common_values_", None)) is not None:  # None in models saved before
+            hashes.append(self._hash(j, KIND_COMMON_VALUE, common_value_codes(x, common[j])))
+        return hashes
 
     def _date_tokens(self, j, moments):
         present = ~np.isnat(moments)

@@ -260,7 +260,11 @@ def test_numeric_bins_and_magnitudes():
     finite = np.isfinite(values)
     expected = np.where(finite, VALUE_WEIGHT * np.clip((values - centre) / scale, -VALUE_CLIP, VALUE_CLIP), 0)
     np.testing.assert_allclose(X[:, value_index].toarray().ravel(), expected, rtol=1e-6)
-    rows = [set(X[i].indices) - {value_index} for i in range(len(values))]
+    # every training value is held once: each non-NaN value shares the "uncommon value" token
+    from sparsenet.udt._featurizer import KIND_COMMON_VALUE
+    uncommon_index = featurizer._hash(0, KIND_COMMON_VALUE, np.array([-1]))[0]
+    assert all(uncommon_index in X[i].indices for i in range(10))
+    rows = [set(X[i].indices) - {value_index, uncommon_index} for i in range(len(values))]
 
     def shared(i, j):
         return len(rows[i] & rows[j])
