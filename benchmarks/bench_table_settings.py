@@ -6,8 +6,10 @@ Families (``_data.seven_table_families``): Adult, Letter read as a table, a gene
 ``make_hastie_10_2`` (a spherical boundary, 12,000 training rows),
 ``make_gaussian_quantiles`` (nested shells, 3 classes, 20,000 rows), and the digits and
 breast-cancer sets shipped with scikit-learn (1,300 and 400 training rows, a seeded split).
-Variants, each changing one setting from the defaults: the step size (2e-3, 8e-3), twice the
-epochs, a 512-wide or a (256, 256) hidden stack, 16 or 64 numeric bins, and early stopping.
+Variants, each changing one setting from the defaults (whose hidden layers are (256, 256)
+on tables of numbers alone, (256,) on the others): the step size (2e-3, 8e-3), twice the
+epochs, hidden layers (512,), (256, 256) and (256,) (one of the last two is the family's
+default), 16 or 64 numeric bins, and early stopping.
 Two seeds each; HistGradientBoostingClassifier (defaults, random_state 0) for reference.
 Usage:
 
@@ -34,6 +36,7 @@ VARIANTS = {
     "twice the epochs": {"epochs": 2},
     "hidden (512,)": {"hidden_layer_sizes": (512,)},
     "hidden (256, 256)": {"hidden_layer_sizes": (256, 256)},
+    "hidden (256,)": {"hidden_layer_sizes": (256,)},
     "n_bins=16": {"n_bins": 16},
     "n_bins=64": {"n_bins": 64},
     "early_stopping=True": {"early_stopping": True},

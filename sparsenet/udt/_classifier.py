@@ -13,6 +13,7 @@ from sparsenet.mlp._inputs import EngineRows
 from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS
 from sparsenet.mlp._training_guard import one_call_at_a_time
 from sparsenet.udt._column_types import resolve_column_types, split_columns
+from sparsenet.udt._data_shape import DataShape, count_labels
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._featurizer import MAX_IDF_RANGE, UDTFeaturizer
 from sparsenet.udt._one_text_path import one_text_rows
@@ -27,7 +28,9 @@ from sparsenet.model_file import SavableModel
 # 64, 128 and 512 (at 2x and 8x the time); many-label sets gained up to 256
 MIN_AUTO_HIDDEN, MAX_AUTO_HIDDEN = 64, 256
 # ...except for tables without text, where the widest layer won on every family tried
-# (Letter +4.4 points, a generated table +2.1, Adult level; benchmarks/results/tables_hidden.md)
+# (benchmarks/results/tables_hidden.md), and tables of numbers alone, where a second layer of
+# it gained on four of six families (benchmarks/results/table_settings.md) and cost none
+# much; tables with categories gained nothing from it, at twice the time
 # Adam's step falls linearly to zero over the planned epochs (fastText's schedule): +0.7
 # points on SST-2 and +0.3 on IMDB at 2e-3; the decay then allows a larger start
 AUTO_LEARNING_RATE = 4e-3
@@ -46,40 +49,6 @@ EPOCH_ROWS = 100_000
 MIN_EPOCHS, MAX_EPOCHS = 2, 10
 # partial_fit cannot know the size of the stream: its "auto" sizes assume this many rows
 STREAM_ROWS = 100_000
-
-
-class DataShape(NamedTuple):
-    """What the "auto" settings look at: rows, raw columns, and the text they hold."""
-
-    n_rows: int
-    n_columns: int
-    n_text_values: int
-    text_chars: int
-    n_labels: int = 2
-
-    @classmethod
-    def of(cls, table, column_types, n_labels=2):
-        """The shape of a Table whose columns have the given types (the featurizer's)."""
-        n_values = chars = 0
-        for column, kind in zip(table.columns, column_types):
-            if kind == "text":
-                lengths = [len(value) for value in column if isinstance(value, str)]
-                n_values += len(lengths)
-                chars += sum(lengths)
-        return cls(table.n_rows, len(table.columns), n_values, chars, n_labels)
-
-
-def count_labels(y, classes=None):
-    """How many labels y (or ``classes``) holds: columns of a 2-D indicator, distinct
-    values of 1-D labels. Malformed y counts as 2: the network's own checks name the problem."""
-    try:
-        if classes is not None:
-            return max(len(np.unique(np.asarray(classes, dtype=object))), 2)
-        if getattr(y, "ndim", 1) == 2 or (isinstance(y, list) and y and isinstance(y[0], (list, tuple, np.ndarray))):
-            return max(np.shape(y)[1], 2)
-        return max(len(np.unique(np.asarray(y, dtype=object))), 2)
-    except (TypeError, ValueError, IndexError):
-        return 2
 
 
 def auto_hidden_width(n_labels):
@@ -134,7 +103,8 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Hidden layers of the network: "auto" is one layer of half the label count rounded
         up to a power of two, from 64 to 256 neurons ((64,) up to 128 labels, (128,) up to
         256, (256,) beyond: a layer narrower than the label count limits the scores it can
-        express), and (256,) for tables without a text column (``docs/hyperparameters.md``).
+        express); (256,) for tables without a text column, and (256, 256) for tables of
+        numeric columns alone (``docs/hyperparameters.md``).
     learning_rate : float or "auto", default="auto"
         Adam step size at the start of ``fit``; "auto" is 4e-3. It falls linearly to nearly
         zero over the ``max_iter`` epochs (see ``learning_rate_schedule`` of
@@ -359,7 +329,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             first = DataShape.of(table, column_types)
             scale = STREAM_ROWS / n_rows
             shape = DataShape(STREAM_ROWS, first.n_columns, round(first.n_text_values * scale),
-                              round(first.text_chars * scale), count_labels(y, classes))
+                              round(first.text_chars * scale), count_labels(y, classes), first.numbers_only)
             featurizer = self._new_featurizer(shape, stream=True)
             classifier = self._new_classifier(shape, featurizer, None)
             classifier.partial_fit(featurizer._fit_transform(X, table, column_types), y, classes=classes)
@@ -401,7 +371,10 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             use_idf = not short_texts and hash_range <= MAX_IDF_RANGE
         else:
             use_idf = self.use_idf
-        auto_hidden = (auto_hidden_width(shape.n_labels) if shape.n_text_values else MAX_AUTO_HIDDEN,)
+        if shape.n_text_values:
+            auto_hidden = (auto_hidden_width(shape.n_labels),)
+        else:
+            auto_hidden = (MAX_AUTO_HIDDEN,) * (2 if shape.numbers_only else 1)
         hidden = auto_hidden if isinstance(self.hidden_layer_sizes, str) else self.hidden_layer_sizes
         learning_rate = AUTO_LEARNING_RATE if self.learning_rate == "auto" else self.learning_rate
         if self.max_iter == "auto":

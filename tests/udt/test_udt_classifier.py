@@ -764,6 +764,26 @@ def test_auto_hidden_width_follows_the_label_count():
                  .fit(texts, labels).classifier_.hidden_layer_sizes) == (16,)
 
 
+def test_auto_hidden_layers_of_tables_follow_their_column_types():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    numbers = pd.DataFrame({"a": rng.normal(size=300), "b": rng.integers(0, 9, size=300)})
+    y = (numbers["a"] > 0).to_numpy()
+
+    def hidden(X, **params):
+        model = UDTClassifier(random_state=0, n_jobs=1, max_iter=1, **params).fit(X, y)
+        return tuple(model.classifier_.hidden_layer_sizes)
+
+    assert hidden(numbers) == (256, 256)  # numbers alone: two layers
+    assert hidden(numbers.to_numpy()) == (256, 256)
+    assert hidden(numbers.assign(shop=rng.choice(["x", "y"], size=300))) == (256,)  # with a category: one
+    assert hidden(numbers, column_types={"b": "categorical"}) == (256,)
+    assert hidden(numbers.assign(note=["fine"] * 300), column_types={"note": "text"}) == (64,)  # with text
+    streamed = UDTClassifier(random_state=0, n_jobs=1).partial_fit(numbers, y, classes=[False, True])
+    assert tuple(streamed.classifier_.hidden_layer_sizes) == (256, 256)
+
+
 def test_a_1d_x_of_numbers_is_refused_unless_declared_but_1d_strings_are_a_text_column():
     import pandas as pd
 
