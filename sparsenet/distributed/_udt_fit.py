@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sparsenet.distributed._partitions import Survey, survey_targets, target_encoder_of
 from sparsenet.distributed._training import train_on_sources, without_empty
-from sparsenet.udt._data_shape import DataShape
+from sparsenet.udt._data_shape import DataShape, all_numeric
 from sparsenet.udt._column_types import resolve_column_types, split_columns
 from sparsenet.udt._feature_columns import FeatureColumns
 from sparsenet.udt._table_rows import stacked_tables, table_rows
@@ -39,7 +39,7 @@ def fit_udt_distributed(estimator, executor, sources, rounds_per_epoch, learning
     column_types = resolve_column_types(table, estimator.column_types)
     texts = executor.run(text_size, [(source, column_types) for source in sources])
     shape = DataShape(n_rows, len(table.columns), sum(n for n, _ in texts), sum(c for _, c in texts), n_labels,
-                      all(kind == "numeric" for kind in column_types))
+                      all_numeric(column_types))
 
     featurizer = estimator._new_featurizer(shape)
     featurizer._fit(samples[0][1], table, keep_text_blocks=False, column_types=column_types, count_text=False)

@@ -28,9 +28,9 @@ from sparsenet.model_file import SavableModel
 # 64, 128 and 512 (at 2x and 8x the time); many-label sets gained up to 256
 MIN_AUTO_HIDDEN, MAX_AUTO_HIDDEN = 64, 256
 # ...except for tables without text, where the widest layer won on every family tried
-# (benchmarks/results/tables_hidden.md), and tables of numbers alone, where a second layer of
-# it gained on four of six families (benchmarks/results/table_settings.md) and cost none
-# much; tables with categories gained nothing from it, at twice the time
+# (benchmarks/results/tables_hidden.md); tables of numbers alone get a second one, which gained
+# on four of six such families and lost little on the others, while a table with categories
+# (Adult) was level with it at twice the time (benchmarks/results/table_settings.md)
 # Adam's step falls linearly to zero over the planned epochs (fastText's schedule): +0.7
 # points on SST-2 and +0.3 on IMDB at 2e-3; the decay then allows a larger start
 AUTO_LEARNING_RATE = 4e-3

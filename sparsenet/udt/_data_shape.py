@@ -23,8 +23,12 @@ class DataShape(NamedTuple):
                 lengths = [len(value) for value in column if isinstance(value, str)]
                 n_values += len(lengths)
                 chars += sum(lengths)
-        numbers_only = all(kind == "numeric" for kind in column_types)
-        return cls(table.n_rows, len(table.columns), n_values, chars, n_labels, numbers_only)
+        return cls(table.n_rows, len(table.columns), n_values, chars, n_labels, all_numeric(column_types))
+
+
+def all_numeric(column_types):
+    """Whether every column of these types is numeric."""
+    return all(kind == "numeric" for kind in column_types)
 
 
 def count_labels(y, classes=None):

@@ -57,7 +57,7 @@ def value_features(featurizer, values):
 
 
 def test_common_values_in_one_bin_get_different_tokens_and_the_rest_one_token():
-    train = np.repeat(np.arange(40, dtype=float), 6)  # every value held 6 times, 4 bins of 10 values
+    train = np.repeat(np.arange(40, dtype=float), 6)  # 40 values held 6 times each (4 bins: many a bin)
     train = np.concatenate([train, np.arange(100, 140, dtype=float)])  # and 40 held once
     featurizer = UDTFeaturizer(n_bins=4).fit(train.reshape(-1, 1))
     np.testing.assert_array_equal(featurizer.common_values_[0], np.arange(40.0))
