@@ -23,6 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from _common import Timer
+
 
 class Columns:
     """Which raw columns of a table hold texts, categories, numbers, dates and
@@ -127,8 +129,6 @@ def boosting_reference(data, threads, columns=None):
     """(test accuracy %, fit seconds) of HistGradientBoosting on (X_train, y_train, X_test,
     y_test): as bench_tabular.py runs it on a DataFrame (``columns``: its Columns, by default
     the non-numeric ones categorical), with its defaults (random_state 0) on an array."""
-    import time
-
     X_train, y_train, X_test, y_test = data
     if columns is not None:
         boosting = hist_gradient_boosting(columns, 0, threads)
@@ -138,7 +138,6 @@ def boosting_reference(data, threads, columns=None):
         boosting = hist_gradient_boosting(columns, 0, threads)
     else:
         boosting = HistGradientBoostingClassifier(random_state=0)
-    start = time.perf_counter()
-    boosting.fit(X_train, y_train)
-    seconds = time.perf_counter() - start
-    return 100 * boosting.score(X_test, np.asarray(y_test)), seconds
+    with Timer() as timer:
+        boosting.fit(X_train, y_train)
+    return 100 * boosting.score(X_test, np.asarray(y_test)), timer.seconds

@@ -151,7 +151,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         For each numeric column, the inner edges of its quantile bins (ndarray); None for
         the other columns.
     common_values_ : list
-        For each numeric column, the values that are tokens of their own (sorted ndarray).
+        For each numeric column, the values that are tokens of their own (sorted ndarray); else None.
     seen_features_ : ndarray of bool of shape (feature_hash_range,) or None
         With ``unseen_tokens="drop"`` and a text column, the features some training text
         produced; else None.
