@@ -141,3 +141,22 @@ def boosting_reference(data, threads, columns=None):
     with Timer() as timer:
         boosting.fit(X_train, y_train)
     return 100 * boosting.score(X_test, np.asarray(y_test)), timer.seconds
+
+
+MIXED_COLUMNS = Columns(text=["review"], categorical=["store"], numeric=["price", "quantity"],
+                        date=["ordered"], multi_valued=["tags"])  # as bench_tabular.py reads them
+N_MIXED_TRAIN, N_MIXED_TEST = 20_000, 10_000
+
+
+def nine_table_families():
+    """{name: ((X_train, y_train, X_test, y_test), the peers' Columns or None)}: the seven of
+    ``_data.seven_table_families`` and the two generated mixed tables of bench_tabular.py."""
+    from _data import seven_table_families
+    from _mixed_tables import mixed_table
+
+    found = {name: (data, None) for name, data in seven_table_families().items()}
+    for structure in ("additive", "interacting"):
+        X, y = mixed_table(N_MIXED_TRAIN + N_MIXED_TEST, structure, seed=0)
+        data = X[:N_MIXED_TRAIN], y[:N_MIXED_TRAIN], X[N_MIXED_TRAIN:].reset_index(drop=True), y[N_MIXED_TRAIN:]
+        found[f"mixed table, {structure} (generated)"] = (data, MIXED_COLUMNS)
+    return found

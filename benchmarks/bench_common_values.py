@@ -22,29 +22,10 @@ from unittest import mock  # noqa: E402
 import numpy as np  # noqa: E402
 
 import _tabular_peers as peers  # noqa: E402
-from _data import seven_table_families  # noqa: E402
-from _mixed_tables import mixed_table  # noqa: E402
 from sparsenet import UDTClassifier  # noqa: E402
 from sparsenet.udt._featurizer import UDTFeaturizer  # noqa: E402
 
 SEEDS = (0, 1, 2)
-N_MIXED_TRAIN, N_MIXED_TEST = 20_000, 10_000
-
-
-MIXED_COLUMNS = peers.Columns(text=["review"], categorical=["store"], numeric=["price", "quantity"],
-                              date=["ordered"], multi_valued=["tags"])  # as bench_tabular.py reads them
-
-
-def families():
-    """{name: (data, the peers' Columns or None)}"""
-    found = {name: (data, None) for name, data in seven_table_families().items()}
-    for structure in ("additive", "interacting"):
-        X, y = mixed_table(N_MIXED_TRAIN + N_MIXED_TEST, structure, seed=0)
-        data = X[:N_MIXED_TRAIN], y[:N_MIXED_TRAIN], X[N_MIXED_TRAIN:].reset_index(drop=True), y[N_MIXED_TRAIN:]
-        found[f"mixed table, {structure} (generated)"] = (data, MIXED_COLUMNS)
-    return found
-
-
 with_common_values = UDTFeaturizer._number_hashes
 
 
@@ -63,12 +44,12 @@ def udt(data, common):
             with Timer() as timer:
                 model.fit(X_train, y_train)
             accuracies.append(100 * model.score(X_test, np.asarray(y_test)))
-        seconds.append(timer.seconds)
+            seconds.append(timer.seconds)
     return float(np.mean(accuracies)), float(np.std(accuracies)), float(np.median(seconds))
 
 
 rows, gains = [], []
-for family, (data, columns) in families().items():
+for family, (data, columns) in peers.nine_table_families().items():
     reference, reference_seconds = peers.boosting_reference(data, args.threads, columns)
     rows.append([family, "HistGradientBoostingClassifier", f"{reference:.2f}", "", f"{reference_seconds:.2f}"])
     without = udt(data, common=False)

@@ -99,6 +99,12 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         (its first batch cannot tell how rare a word is).
     n_bins : int, default=32
         Quantile bins of numeric columns.
+    crosses : list of pairs, "auto" or None, default="auto"
+        Pairs of columns whose values are also hashed together (see
+        :class:`~sparsenet.UDTFeaturizer`). "auto" crosses at most 4 pairs, each holding a
+        categorical column (with a categorical or numeric one), whose joint values predict
+        the class labels of ``fit`` better than the two columns' separate effects, on held-out
+        halves of up to 10,000 rows; on most tables it crosses none (``docs/hyperparameters.md``).
     hidden_layer_sizes : tuple of int or "auto", default="auto"
         Hidden layers of the network: "auto" is one layer of half the label count rounded
         up to a power of two, from 64 to 256 neurons ((64,) up to 128 labels, (128,) up to
@@ -184,7 +190,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     # the featurizer's and the network's declarations, "auto" added where UDT chooses
     _parameter_constraints: ClassVar[dict] = {
         **{name: UDTFeaturizer._parameter_constraints[name]
-           for name in ("column_types", "word_ngrams", "all_pairs_max_tokens", "n_bins")},
+           for name in ("column_types", "word_ngrams", "all_pairs_max_tokens", "n_bins", "crosses")},
         **{name: [*UDTFeaturizer._parameter_constraints[name], StrOptions({"auto"})]
            for name in ("feature_hash_range", "char_ngrams", "use_idf")},
         **{name: [*NETWORK_PARAMETER_CONSTRAINTS[name], StrOptions({"auto"})]
@@ -205,6 +211,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         char_ngrams="auto",
         use_idf="auto",
         n_bins=32,
+        crosses="auto",
         hidden_layer_sizes="auto",
         learning_rate="auto",
         max_iter="auto",
@@ -228,6 +235,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.use_idf = use_idf
         self.n_bins = n_bins
+        self.crosses = crosses
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -277,7 +285,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         column_types = resolve_column_types(table, self.column_types)
         shape = DataShape.of(table, column_types, count_labels(y))
         featurizer = self._new_featurizer(shape)
-        features = featurizer._fit_transform(X, table, column_types)
+        features = featurizer._fit_transform(X, table, column_types, y=y)
         columns = FeatureColumns(features)
         classifier = self._new_classifier(shape, featurizer, columns)
         with warnings.catch_warnings():
@@ -332,7 +340,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
                               round(first.text_chars * scale), count_labels(y, classes), first.numbers_only)
             featurizer = self._new_featurizer(shape, stream=True)
             classifier = self._new_classifier(shape, featurizer, None)
-            classifier.partial_fit(featurizer._fit_transform(X, table, column_types), y, classes=classes)
+            classifier.partial_fit(featurizer._fit_transform(X, table, column_types, y=y), y, classes=classes)
             # set only once the first call succeeded (e.g. classes= was given)
             self.featurizer_, self.classifier_, self._columns = featurizer, classifier, None
         else:
@@ -390,7 +398,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         featurizer = UDTFeaturizer(
             self.column_types, feature_hash_range=settings.feature_hash_range, word_ngrams=self.word_ngrams,
             all_pairs_max_tokens=self.all_pairs_max_tokens, char_ngrams=settings.char_ngrams,
-            n_bins=self.n_bins, use_idf=settings.use_idf and not (stream and self.use_idf == "auto"),
+            n_bins=self.n_bins, crosses=self.crosses, use_idf=settings.use_idf and not (stream and self.use_idf == "auto"),
             unseen_tokens="keep" if stream else "drop", random_state=self.hash_seed, n_jobs=self.n_jobs,
         )
         featurizer._validate_params()

@@ -163,7 +163,7 @@ def resolve_column_types(table, column_types):
     given = {}
     if isinstance(column_types, dict):
         for key, kind in column_types.items():
-            given[_column_position(key, table.names, n_columns)] = kind
+            given[column_position(key, table.names, n_columns)] = kind
     elif column_types is not None:
         if len(column_types) != n_columns:
             raise ValueError(f"column_types lists {len(column_types)} types, but X has {n_columns} columns")
@@ -187,14 +187,14 @@ def resolve_column_types(table, column_types):
     return kinds
 
 
-def _column_position(key, names, n_columns):
-    """Position of the column a column_types key names: a DataFrame name, else an index."""
+def column_position(key, names, n_columns, parameter="column_types"):
+    """Position of the column a key of ``parameter`` names: a DataFrame name, else an index."""
     if names is not None and key in names:
         return names.index(key)
     if isinstance(key, numbers.Integral) and not isinstance(key, bool) and 0 <= key < n_columns:
         return int(key)
     known = f"columns {names}" if names is not None else f"columns 0 to {n_columns - 1}"
-    raise ValueError(f"column_types names column {key!r}, but X has no such column ({known})")
+    raise ValueError(f"{parameter} names column {key!r}, but X has no such column ({known})")
 
 
 def infer_column_type(values, *, one_column_input=False):

@@ -20,6 +20,8 @@ from sparsenet.udt._column_types import (
     text_as_utf8,
 )
 from sparsenet.udt._common_values import common_value_codes, common_values
+from sparsenet.udt._cross_tokens import cross_blocks, fitted_crosses
+from sparsenet.udt._date_parts import date_parts
 from sparsenet.udt._magnitudes import magnitude_codes
 from sparsenet.udt._multi_values import multi_value_delimiter, split_cells
 from sparsenet.udt._featurizer_blocks import as_csr, count_tokens, select_and_weigh, sum_blocks
@@ -38,7 +40,7 @@ from sparsenet.udt._text_hashing import (
 # Token kinds of the non-text columns: each hashes with its own salt, so that, say, year 3
 # and month 3 of a date column are different features.
 (KIND_CATEGORY, KIND_MISSING, KIND_BIN, KIND_MAGNITUDE, KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK,
- KIND_HOUR, KIND_MULTI_VALUE, KIND_VALUE, KIND_COMMON_VALUE) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 13)
+ KIND_HOUR, KIND_MULTI_VALUE, KIND_VALUE, KIND_COMMON_VALUE, KIND_CROSS) = range(FIRST_CALLER_KIND, FIRST_CALLER_KIND + 14)
 
 MAX_CHAR_NGRAM = 32
 MAX_IDF_RANGE = 2**26  # use_idf keeps a float32 weight per feature: at most 256 MB
@@ -114,6 +116,12 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     n_bins : int, default=32
         Quantile bins per numeric column (up to twice as many where one value dominates
         the column, see above).
+    crosses : list of pairs, "auto" or None, default=None
+        Pairs of categorical or numeric columns (names or positions: ``[("store", "price")]``)
+        whose values (a category, a numeric bin) are also hashed together, a token a row, so
+        that a model can weigh each combination. "auto": the (at most 4) pairs whose joint
+        values predict ``y`` in ``fit`` better than the columns' separate effects, on held-out
+        halves of the rows (none without class labels); None: no crosses.
     sublinear_tf : bool, default=True
         A text token occurring c times in a row weighs 1 + log(c) rather than c, so that a
         word repeated through a long text does not drown the rest.
@@ -152,6 +160,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         the other columns.
     common_values_ : list
         For each numeric column, the values that are tokens of their own (sorted ndarray); else None.
+    crosses_ : list of (int, int)
+        The positions of the crossed column pairs, given or chosen.
     seen_features_ : ndarray of bool of shape (feature_hash_range,) or None
         With ``unseen_tokens="drop"`` and a text column, the features some training text
         produced; else None.
@@ -200,6 +210,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         "all_pairs_max_tokens": [NumberInterval(Integral, 0, MAX_ALL_PAIRS_TOKENS, closed="both")],
         "char_ngrams": [None, tuple],
         "n_bins": [NumberInterval(Integral, 1, 1 << 16, closed="both")],
+        "crosses": [None, StrOptions({"auto"}), list, tuple],
         "sublinear_tf": ["boolean"],
         "use_idf": ["boolean"],
         "norm": [StrOptions({"l2"}), None],
@@ -217,6 +228,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         all_pairs_max_tokens=0,
         char_ngrams=None,
         n_bins=32,
+        crosses=None,
         sublinear_tf=True,
         use_idf=False,
         norm="l2",
@@ -230,6 +242,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         self.all_pairs_max_tokens = all_pairs_max_tokens
         self.char_ngrams = char_ngrams
         self.n_bins = n_bins
+        self.crosses = crosses
         self.sublinear_tf = sublinear_tf
         self.use_idf = use_idf
         self.norm = norm
@@ -248,8 +261,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         X : list of str, array-like of shape (n_samples,) or (n_samples, n_columns), or DataFrame
             A list (or 1-D array) of texts is one text column; a 2-D array, a list of rows
             or a pandas DataFrame is a table.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Class labels: only ``crosses="auto"`` reads them.
 
         Returns
         -------
@@ -266,10 +279,10 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         >>> featurizer.column_types_, featurizer.bin_edges_[1].tolist()
         (['text', 'numeric', 'categorical'], [2.0, 4.0])
         """
-        self._fit(X, split_columns(X), keep_text_blocks=False)
+        self._fit(X, split_columns(X), keep_text_blocks=False, y=y)
         return self
 
-    def _fit(self, X, table, keep_text_blocks, column_types=None, count_text=True):
+    def _fit(self, X, table, keep_text_blocks, column_types=None, count_text=True, y=None):
         """fit on X split into ``table``; ``column_types``: the types resolve_column_types
         gives for it, when the caller has them already; ``count_text=False`` leaves the
         texts' counts to the caller (``_adopt_text_counts``)."""
@@ -287,6 +300,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         self.bin_edges_ = [None if x is None else quantile_edges(x, self.n_bins) for x in numbers]
         self.value_scales_ = [None if x is None else value_scale(x) for x in numbers]
         self.common_values_ = [None if x is None else common_values(x, e) for x, e in zip(numbers, self.bin_edges_)]
+        self.crosses_ = fitted_crosses(self, table, y)
         self.delimiters_ = [multi_value_delimiter([v for v in values if isinstance(v, str)], strict=False)
                             if kind == "multi_categorical" else None for values, kind in zip(table.columns, types)]
         self.seen_features_ = self.idf_ = None
@@ -337,8 +351,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         ----------
         X : list of str, array-like or DataFrame
             Texts or a table, as for ``fit``.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Class labels, as for ``fit``.
 
         Returns
         -------
@@ -358,11 +372,11 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         array(['pos'], dtype='<U3')
         """
         self._validate_params()
-        return self._fit_transform(X, split_columns(X))
+        return self._fit_transform(X, split_columns(X), y=y)
 
-    def _fit_transform(self, X, table, column_types=None):
+    def _fit_transform(self, X, table, column_types=None, y=None):
         """fit_transform of X split into ``table`` (see _fit); the parameters must be valid."""
-        self._fit(X, table, keep_text_blocks=True, column_types=column_types)
+        self._fit(X, table, keep_text_blocks=True, column_types=column_types, y=y)
         try:
             return self._transform(X, table)
         finally:
@@ -380,10 +394,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
             )
         return TextHashing(
             random_state=self._seed(), hash_range=self.feature_hash_range, word_ngrams=self.word_ngrams,
-            all_pairs_max_tokens=self.all_pairs_max_tokens,
-            char_ngrams=None if sizes is None else (int(sizes[0]), int(sizes[1])),
-            sublinear=bool(self.sublinear_tf),
-        )
+            all_pairs_max_tokens=self.all_pairs_max_tokens, sublinear=bool(self.sublinear_tf),
+            char_ngrams=None if sizes is None else (int(sizes[0]), int(sizes[1])))
 
     # ------------------------------------------------------------------ transforming
 
@@ -433,10 +445,8 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         n_threads = resolve_n_threads(self.n_jobs)
         if table.n_rows == 1 and any(kind in SHORT_KINDS for kind in self.column_types_):  # a service's one row
             return as_csr(one_row_block(self, table, n_threads), 1, self.feature_hash_range)
-        blocks = [
-            self._column_block(j, values, column_label(table.names, j), n_threads)
-            for j, values in enumerate(table.columns)
-        ]
+        blocks = [self._column_block(j, values, column_label(table.names, j), n_threads)
+                  for j, values in enumerate(table.columns)] + cross_blocks(self, table)
         block = blocks[0] if len(blocks) == 1 else sum_blocks(blocks, table.n_rows, self.feature_hash_range)
         return as_csr(block, table.n_rows, self.feature_hash_range)
 
@@ -516,24 +526,13 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
         return hashes
 
     def _date_tokens(self, j, moments):
-        present = ~np.isnat(moments)
-        rows, moments = np.flatnonzero(present), moments[present]
-        days = moments.astype("datetime64[D]")
-        months = moments.astype("datetime64[M]")
-        years = moments.astype("datetime64[Y]")
-        seconds_of_day = (moments - days).astype(np.int64)
-        has_time = seconds_of_day != 0
-        parts = {
-            KIND_YEAR: years.astype(np.int64),
-            KIND_MONTH: (months - years).astype(np.int64),
-            KIND_WEEKDAY: (days.astype(np.int64) + 3) % 7,  # 1970-01-01 was a Thursday: Monday = 0
-            KIND_DAY: (days - months).astype(np.int64),
-            KIND_WEEK: (days - years).astype(np.int64) // 7,
-        }
-        tokens = [(rows, self._hash(j, kind, codes)) for kind, codes in parts.items()]
-        tokens.append((rows[has_time], self._hash(j, KIND_HOUR, seconds_of_day[has_time] // 3600)))
-        tokens.append(self._missing_token(j, ~present))
-        return tokens
+        rows, parts, timed, hours = date_parts(moments)
+        kinds = (KIND_YEAR, KIND_MONTH, KIND_WEEKDAY, KIND_DAY, KIND_WEEK)
+        tokens = [(rows, self._hash(j, kind, codes)) for kind, codes in zip(kinds, parts)]
+        return [*tokens, (rows[timed], self._hash(j, KIND_HOUR, hours)), self._missing_token(j, np.isnat(moments))]
+
+    def _cross_hashes(self, salt, joint_codes):
+        return self._hash(salt, KIND_CROSS, joint_codes)  # a cross's tokens (_cross_tokens.cross_blocks)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "column_types_")

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from sparsenet.udt._column_types import categories_as_utf8, column_label, numbers_as_float
+from sparsenet.udt._cross_tokens import cross_blocks
 from sparsenet.udt._numeric_values import scaled_value
 
 SHORT_KINDS = ("categorical", "numeric")
@@ -31,6 +32,8 @@ def one_row_block(featurizer, table, n_threads):
         else:
             _, indices, data = featurizer._column_block(j, values, label, n_threads)
             entries.append(list(zip(indices.tolist(), data.tolist())))
+    for _, indices, data in cross_blocks(featurizer, table):  # after the columns, as in a batch
+        entries.append(list(zip(indices.tolist(), data.tolist())))
     merged = entries[0] if len(entries) == 1 else _summed(e for column in entries for e in column)
     indices = np.fromiter((index for index, _ in merged), dtype=np.int32, count=len(merged))
     data = np.fromiter((value for _, value in merged), dtype=np.float32, count=len(merged))
