@@ -35,14 +35,17 @@ def fit_udt_distributed(estimator, executor, sources, rounds_per_epoch, learning
     n_labels = max(target_encoder_of(surveys).n_classes, 2)
     samples = executor.run(sample_source, [(source, take, index) for index, (source, take) in
                                            enumerate(zip(sources, sample_sizes([s.n_rows for s in surveys])))])
-    table = stacked_tables([sample for sample, _ in samples])
+    table = stacked_tables([sample for sample, _, _ in samples])
+    labels = [y for _, _, y in samples]  # the sample's labels, for crosses="auto"
+    labels = None if any(y is None for y in labels) else np.concatenate(labels)
     column_types = resolve_column_types(table, estimator.column_types)
     texts = executor.run(text_size, [(source, column_types) for source in sources])
     shape = DataShape(n_rows, len(table.columns), sum(n for n, _ in texts), sum(c for _, c in texts), n_labels,
                       all_numeric(column_types))
 
     featurizer = estimator._new_featurizer(shape)
-    featurizer._fit(samples[0][1], table, keep_text_blocks=False, column_types=column_types, count_text=False)
+    featurizer._fit(samples[0][1], table, keep_text_blocks=False, column_types=column_types, count_text=False,
+                    y=labels)
     if featurizer._learns_from_texts():
         counts = executor.run(text_counts, [(executor.share(featurizer), source) for source in sources])
         seen = np.zeros(featurizer.feature_hash_range, dtype=bool)
@@ -90,15 +93,17 @@ def survey_raw_source(source):
 
 def sample_source(source, take, index):
     """``take`` rows of a raw partition, in their order (all of them, or drawn with a seed
-    of the partition's index), as a Table; and X's first row for its column names."""
-    X, _ = source
+    of the partition's index), as a Table; X's first row for its column names; and those
+    rows' labels where y is 1-D (else None)."""
+    X, y = source
     table = split_columns(X)
     if take >= table.n_rows:
         rows = np.arange(table.n_rows)
     else:
         rows = np.sort(np.random.default_rng((SAMPLE_SEED, index)).choice(table.n_rows, take, replace=False))
     names_carrier = X.iloc[:1] if table.names is not None else None
-    return table_rows(table, rows), names_carrier
+    y = np.asarray(y)
+    return table_rows(table, rows), names_carrier, y[rows] if y.ndim == 1 and len(y) == table.n_rows else None
 
 
 def text_size(source, column_types):

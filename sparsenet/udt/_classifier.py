@@ -187,6 +187,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     array(['pos'], dtype='<U3')
     """
 
+    crosses = None  # what a model saved before crosses were a parameter reads (get_params, repr)
     # the featurizer's and the network's declarations, "auto" added where UDT chooses
     _parameter_constraints: ClassVar[dict] = {
         **{name: UDTFeaturizer._parameter_constraints[name]

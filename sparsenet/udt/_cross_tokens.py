@@ -32,8 +32,7 @@ def fitted_crosses(featurizer, table, y):
         anchors = [types[j] == "categorical" for j in candidates]
         if classes is None or len(candidates) < 2 or not any(anchors):
             return []
-        codes = [np.unique(value_codes(featurizer, j, table.columns[j], column_label(table.names, j)),
-                           return_inverse=True)[1] for j in candidates]
+        codes = [value_codes(featurizer, j, table.columns[j], column_label(table.names, j)) for j in candidates]
         chosen = chosen_crosses(codes, classes, featurizer._seed(), anchors)
         return [(candidates[a], candidates[b]) for a, b in chosen]
     return _given_crosses(spec, types, table.names)

@@ -203,6 +203,7 @@ class UDTFeaturizer(SavableModel, TransformerMixin, BaseEstimator, auto_wrap_out
     (2, 262144)
     """
 
+    crosses = None  # what a model saved before crosses were a parameter reads (get_params, repr)
     _parameter_constraints: ClassVar[dict] = {
         "column_types": [None, dict, list, tuple],
         "feature_hash_range": [NumberInterval(Integral, 2, 2**31 - 1, closed="both")],

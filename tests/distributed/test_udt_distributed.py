@@ -114,3 +114,12 @@ def test_empty_partitions_are_left_out():
     np.testing.assert_array_equal(got.predict_proba(table), expected.predict_proba(table))
     with pytest.raises(ValueError, match=r"every partition is empty \(1 given\)"):
         fit_distributed(udt(), [([], [])])
+
+
+def test_auto_crosses_are_chosen_from_the_partitions_sample_as_fit_chooses_them():
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(0, 3, (2, 3000))
+    table = pd.DataFrame({"a": [f"a{v}" for v in a], "b": [f"b{v}" for v in b], "n": rng.normal(size=3000)})
+    y = np.where((a + b) % 3 == 0, "yes", "no")
+    got = fit_distributed(udt(max_iter=1), halves(table, y))
+    assert got.featurizer_.crosses_ == udt(max_iter=1).fit(table, y).featurizer_.crosses_ == [(0, 1)]

@@ -143,3 +143,13 @@ def test_the_classifier_passes_its_crosses_and_labels_to_the_featurizer():
     auto = UDTClassifier(crosses="auto", max_iter=2, random_state=0).fit(X, labels)
     assert auto.featurizer_.crosses_ == [(0, 1)]
     assert UDTClassifier(crosses=None, max_iter=2).fit(X, labels).featurizer_.crosses_ == []
+
+
+def test_a_classifier_saved_before_crosses_still_shows_and_clones():
+    X, y = _table(600)
+    model = UDTClassifier(max_iter=1, random_state=0).fit(X, y)
+    for estimator in (model, model.featurizer_):
+        del estimator.__dict__["crosses"]
+    old = pickle.loads(pickle.dumps(model))
+    assert old.get_params()["crosses"] is None and "UDTClassifier" in repr(old)
+    assert np.array_equal(old.predict(X), model.predict(X))
