@@ -10,6 +10,7 @@ from sparsenet.distributed._rounds import train_rounds
 from sparsenet.mlp._initial_state import start_training_state
 from sparsenet.mlp._label_frequencies import add_label_counts, start_from_counts
 from sparsenet.mlp._parameters import early_stopping_on
+from sparsenet.mlp._row_norms import agreed_row_norm, rescaled_rows, row_norm_stats
 
 
 def train_on_sources(estimator, executor, sources, rounds_per_epoch, learning_rate_scaling):
@@ -26,12 +27,17 @@ def train_on_sources(estimator, executor, sources, rounds_per_epoch, learning_ra
     # callbacks may hold what cannot be pickled)
     template = type(estimator)()
     partitions = executor.place(prepare_source, [(template, n_features, encoder, source) for source in sources])
+    # input_norm: one norm agreed over every partition's rows, each partition rescaled where it lives
+    norm = agreed_row_norm(estimator.input_norm, executor.run(partition_norm_stats, [(part,) for part in partitions]))
+    if norm is not None:
+        partitions = executor.place(rescaled_partition, [(part, norm) for part in partitions])
     summaries = executor.run(summarize_partition,
                              [(part, encoder.n_classes, encoder.multilabel) for part in partitions])
     for attribute in ("feature_names_in_",):
         estimator.__dict__.pop(attribute, None)
     estimator.n_features_in_ = n_features
     start_training_state(estimator, n_features, encoder)
+    estimator.input_norm_ = norm
     n_rows = sum(summary.n_rows for summary in summaries)
     counts = sum(summary.label_counts for summary in summaries)
     start_from_counts(estimator, counts, n_rows)
@@ -54,6 +60,14 @@ def without_empty(sources, surveys):
 def survey_source(source):
     X, y = source
     return survey_partition(X, y)
+
+
+def partition_norm_stats(partition):
+    return row_norm_stats(partition.X)
+
+
+def rescaled_partition(partition, norm):
+    return partition._replace(X=rescaled_rows(partition.X, norm))
 
 
 def prepare_source(template, n_features, encoder, source):

@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sparsenet.mlp._calibration import check_calibration, fit_temperature
 from sparsenet.mlp._holdout import split_validation
 from sparsenet.mlp._inputs import check_features
+from sparsenet.mlp._row_norms import fitted_row_norm, rescaled_rows
 from sparsenet.mlp._label_frequencies import count_labels, start_from_label_frequencies
 from sparsenet.mlp._initial_state import start_training_state
 from sparsenet.mlp._parameters import NETWORK_PARAMETER_CONSTRAINTS, early_stopping_on, sampling_plan
@@ -136,6 +137,15 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         ``predict_proba`` match how often the model is right on them (class labels and a
         dense output layer only); predictions are unchanged. ``partial_fit`` keeps the
         temperature of the last ``fit`` (benchmarks/results/calibration.md).
+    input_norm : {"auto", "l2"} or None, default="auto"
+        "l2" rescales every input row to one l2 norm, the root mean square of the training
+        rows' norms (``input_norm_``), in training and in prediction: the data's overall
+        scale is kept, and a row with many nonzeros no longer reaches the hidden layer
+        louder than a short one. "auto" does so for sparse input only (dense columns are
+        measurements on their own scales). Rows whose norms are already equal (TF-IDF,
+        normalised hashed text) are used as they are, and so is every row with None. The
+        fit that starts a model fixes its norm (warm_start and partial_fit keep it); rules
+        and figures in benchmarks/results/input_norm.md.
 
     Attributes
     ----------
@@ -156,6 +166,9 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         Best validation score, with early stopping.
     temperature_ : float
         The logits are divided by it before the softmax or sigmoids (1.0 uncalibrated).
+    input_norm_ : float or None
+        The l2 norm every input row is rescaled to (see ``input_norm``), or None when rows
+        are used as given.
     n_iter_ : int
         Epochs run.
     t_ : int
@@ -203,6 +216,9 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
     # models pickled before the binary loss existed trained a softmax; a fitted model keeps
     # the loss it was initialised with (warm_start and partial_fit do not switch it)
     _binary_outputs = False
+    # what a model saved before input_norm was a parameter reads (get_params, repr): it
+    # used its rows as given
+    input_norm = None
 
     _parameter_constraints = dict(NETWORK_PARAMETER_CONSTRAINTS)
 
@@ -240,6 +256,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         sampling_correction=True,
         hidden_sparsity="auto",
         calibration=None,
+        input_norm="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -272,6 +289,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         self.sampling_correction = sampling_correction
         self.hidden_sparsity = hidden_sparsity
         self.calibration = calibration
+        self.input_norm = input_norm
 
     # ------------------------------------------------------------------ fitting
 
@@ -305,6 +323,8 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         """
         continuing = self.warm_start and hasattr(self, "network_")
         X = check_features(self, X, reset=not continuing)
+        norm = getattr(self, "input_norm_", None) if continuing else fitted_row_norm(self.input_norm, X)
+        X = rescaled_rows(X, norm)
         target_encoder = self._targets if continuing else TargetEncoder.from_targets(y)
         targets = target_encoder.encode(y, X.shape[0])
         # checked before anything changes: a refused fit leaves the model as it was
@@ -315,6 +335,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         else:
             start_training_state(self, X.shape[1], target_encoder)
             start_from_label_frequencies(self, targets)
+            self.input_norm_ = norm
         use_early_stopping = early_stopping_on(self.early_stopping, X.shape[0])
         rows, held_out = split_validation(self, X, targets) if calibrating else (None, None)
         self._train(X, targets, epochs=self.max_iter, use_early_stopping=use_early_stopping,
@@ -365,10 +386,14 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
                     f"partial_fit call {self.classes_.tolist()}"
                 )
         X = check_features(self, X, reset=first_call)
+        # the first call's rows fix the norm; later calls are rescaled to it
+        norm = fitted_row_norm(self.input_norm, X) if first_call else getattr(self, "input_norm_", None)
+        X = rescaled_rows(X, norm)
         targets = target_encoder.encode(y, X.shape[0])
         if first_call:
             start_training_state(self, X.shape[1], target_encoder)
             start_from_label_frequencies(self, targets)
+            self.input_norm_ = norm
         else:
             apply_parameter_changes(self)
         self._train(X, targets, epochs=1, use_early_stopping=False)

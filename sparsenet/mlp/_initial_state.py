@@ -43,4 +43,5 @@ def start_training_state(model, n_features, target_encoder):
     model.t_ = 0
     model.interrupted_ = False
     model.temperature_ = 1.0
+    model.input_norm_ = None  # fit and partial_fit set the norm their rows give
     model._no_improvement_count = 0

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sparsenet.mlp._calibration import tempered_top_k_probabilities
 from sparsenet.mlp._inputs import EngineRows, check_features, check_few_csr_rows, take_rows
+from sparsenet.mlp._row_norms import rescaled_rows
 from sparsenet.mlp._outputs import (SPARSE_INFERENCE_CANDIDATES, checked_top_k_arguments, kept_labels,
                                     log_probabilities, probabilities, top_k_probabilities)
 from sparsenet.native._openmp import resolve_n_threads
@@ -31,13 +32,14 @@ class FittedModelPredictions:
         return self._targets.multilabel
 
     def _scores(self, X):
+        norm = getattr(self, "input_norm_", None)  # absent from models saved before input_norm
         if isinstance(X, EngineRows):  # from UDTClassifier, which checked that it is fitted
-            return X.matrix, resolve_n_threads(self.n_jobs)
+            return rescaled_rows(X.matrix, norm), resolve_n_threads(self.n_jobs)
         if not self.__sklearn_is_fitted__():  # check_is_fitted alone costs a tenth of a one-row prediction
             check_is_fitted(self)
         few_rows = check_few_csr_rows(self, X)
         X = check_features(self, X, reset=False) if few_rows is None else few_rows
-        return X, resolve_n_threads(self.n_jobs)
+        return rescaled_rows(X, norm), resolve_n_threads(self.n_jobs)
 
     def _tempered_logits(self, X):
         """Float64 logits divided by the temperature (1.0 unless calibrated)."""
