@@ -73,7 +73,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "sampling_correction": ["boolean"],
     "hidden_sparsity": [NumberInterval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
     "calibration": [None, StrOptions({"temperature"})],
-    "input_norm": [None, StrOptions({"auto", "l2"})],
+    "input_norm": [None, StrOptions({"l2"})],
 }
 
 # the parameters of a sampled output layer (sampling/_plan.py)

@@ -1,10 +1,11 @@
-"""Input rows rescaled to one l2 norm (``input_norm``): a bag of words or tags with many
-nonzeros would otherwise reach the hidden layer many times louder than a short one.
+"""Input rows rescaled to one l2 norm (``input_norm="l2"``), so that a bag of words or tags
+with many nonzeros does not reach the hidden layer louder than a short one.
 
-The common norm is the root mean square of the training rows' norms, so the data's overall
+The common norm is the root mean square of the training rows' norms: the data's overall
 scale (which sets how fast the first layer learns) is kept and only the rows' relative
-lengths change. Rows whose norms are already equal (TF-IDF, UDTClassifier's features,
-one-hot tables) are left as they are, at no cost.
+lengths change, which ``sklearn.preprocessing.normalize`` (every row at norm 1) does not
+offer. Rows whose norms are already equal (TF-IDF, one-hot tables) are left as they are, at
+no cost.
 """
 from typing import NamedTuple
 
@@ -20,33 +21,28 @@ EQUAL_NORMS_TOLERANCE = 1e-4
 def fitted_row_norm(input_norm, X):
     """The norm every row of an engine-ready X is rescaled to, or None to use rows as given.
 
-    ``"auto"`` rescales sparse input and leaves dense input alone (a dense row's columns are
-    measurements on their own scales, not counts of a document); ``"l2"`` rescales both.
-
     Examples
     --------
     >>> import numpy as np
-    >>> from scipy import sparse
-    >>> X = sparse.csr_matrix(np.array([[1, 0, 0, 0], [1, 1, 1, 1]], dtype=np.float32))
-    >>> float(fitted_row_norm("auto", X))  # sqrt of the mean squared norm, (1 + 4) / 2
+    >>> X = np.array([[1, 0, 0, 0], [1, 1, 1, 1]], dtype=np.float32)
+    >>> float(fitted_row_norm("l2", X))  # sqrt of the mean squared norm, (1 + 4) / 2
     1.5811388300841898
-    >>> fitted_row_norm("auto", X.toarray()) is None
+    >>> fitted_row_norm("l2", X[[1, 1]]) is None  # equal norms: rows used as given
     True
     """
-    if input_norm is None or (input_norm == "auto" and not sparse.issparse(X)):
+    if input_norm is None:
         return None
     return agreed_row_norm(input_norm, [row_norm_stats(X)])
 
 
 class NormStats(NamedTuple):
     """What the common norm needs of a block of rows: the sum of its nonempty rows' squared
-    norms, their count, their smallest and largest norm, and whether the rows are sparse."""
+    norms, their count, and their smallest and largest norm."""
 
     squares: float
     count: int
     smallest: float
     largest: float
-    sparse: bool
 
 
 def row_norm_stats(X):
@@ -54,14 +50,13 @@ def row_norm_stats(X):
     norms = row_norms(X)
     norms = norms[norms > 0]
     if norms.size == 0:
-        return NormStats(0.0, 0, 0.0, 0.0, sparse.issparse(X))
-    return NormStats(float(np.sum(norms * norms)), int(norms.size), float(norms.min()), float(norms.max()),
-                     sparse.issparse(X))
+        return NormStats(0.0, 0, 0.0, 0.0)
+    return NormStats(float(np.sum(norms * norms)), int(norms.size), float(norms.min()), float(norms.max()))
 
 
 def agreed_row_norm(input_norm, stats):
     """The common norm of every block of rows whose NormStats are ``stats``, or None."""
-    if input_norm is None or (input_norm == "auto" and not all(block.sparse for block in stats)):
+    if input_norm is None:
         return None
     count = sum(block.count for block in stats)
     if count == 0:

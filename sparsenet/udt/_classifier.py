@@ -415,8 +415,6 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, n_jobs=self.n_jobs, output_sparsity=self.output_sparsity,
             calibration=self.calibration,
-            # the featurizer's own norm already weighs each column; rows go in as it built them
-            input_norm=None,
         )
 
     def _copy_fitted_attributes(self):

@@ -39,7 +39,8 @@ def by_hand(X, norm):
 
 
 def small(**params):
-    return SparseMLPClassifier((16,), max_iter=4, random_state=0, **params)
+    """A short fit, input_norm="l2" unless given."""
+    return SparseMLPClassifier((16,), max_iter=4, random_state=0, **{"input_norm": "l2", **params})
 
 
 def test_the_norm_is_the_root_mean_square_of_the_nonempty_training_rows():
@@ -91,18 +92,17 @@ def test_rows_of_equal_norm_are_used_as_given():
     np.testing.assert_array_equal(auto.predict_proba(unit), small(input_norm=None).fit(unit, labels).predict_proba(unit))
 
 
-def test_dense_input_is_rescaled_only_when_asked():
+def test_dense_rows_are_rescaled_as_sparse_ones_are():
     X, y = bag_of_words()
-    dense = X.toarray()
-    assert small().fit(dense, y).input_norm_ is None
-    asked = small(input_norm="l2").fit(dense, y)
-    assert asked.input_norm_ == pytest.approx(small().fit(X, y).input_norm_, rel=1e-12)
-    np.testing.assert_allclose(asked.predict_proba(dense), small().fit(X, y).predict_proba(X), rtol=1e-5, atol=1e-7)
+    dense = small().fit(X.toarray(), y)
+    assert dense.input_norm_ == pytest.approx(small().fit(X, y).input_norm_, rel=1e-12)
+    np.testing.assert_allclose(dense.predict_proba(X.toarray()), small().fit(X, y).predict_proba(X), rtol=1e-5,
+                               atol=1e-7)
 
 
-def test_none_uses_rows_as_given():
+def test_by_default_rows_are_used_as_given():
     X, y = bag_of_words()
-    assert small(input_norm=None).fit(X, y).input_norm_ is None
+    assert SparseMLPClassifier((16,), max_iter=4, random_state=0).fit(X, y).input_norm_ is None
 
 
 def test_partial_fit_and_warm_start_keep_the_first_norm():
@@ -128,7 +128,7 @@ def test_the_norm_is_the_same_for_any_thread_count():
 
 def test_pickling_and_clone_keep_it():
     X, y = bag_of_words()
-    clf = small(input_norm="l2").fit(X, y)
+    clf = small().fit(X, y)
     copy = pickle.loads(pickle.dumps(clf))
     assert copy.input_norm_ == clf.input_norm_
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
@@ -165,7 +165,7 @@ def test_norms_beyond_float32_are_refused_by_name():
 def test_an_unknown_value_is_refused():
     X, y = bag_of_words()
     with pytest.raises(ValueError, match="input_norm"):
-        small(input_norm="l1").fit(X, y)
+        small(input_norm="auto").fit(X, y)
 
 
 def test_a_distributed_fit_agrees_one_norm_over_its_partitions():
@@ -174,6 +174,7 @@ def test_a_distributed_fit_agrees_one_norm_over_its_partitions():
     X, y = bag_of_words()
     here = small().fit(X, y)
     one = fit_distributed(small(), [(X, y)])
+    assert fit_distributed(small(input_norm=None), [(X, y)]).input_norm_ is None
     assert one.input_norm_ == here.input_norm_
     np.testing.assert_array_equal(one.predict_proba(X), here.predict_proba(X))
     two = fit_distributed(small(), [(X[:100], y[:100]), (X[100:], y[100:])])
