@@ -28,7 +28,10 @@ def train_on_sources(estimator, executor, sources, rounds_per_epoch, learning_ra
     template = type(estimator)()
     partitions = executor.place(prepare_source, [(template, n_features, encoder, source) for source in sources])
     # input_norm: one norm agreed over every partition's rows, each partition rescaled where it lives
-    norm = agreed_row_norm(estimator.input_norm, executor.run(partition_norm_stats, [(part,) for part in partitions]))
+    norm = None
+    if estimator.input_norm is not None:  # off by default: no pass over the partitions then
+        norm = agreed_row_norm(estimator.input_norm,
+                               executor.run(partition_norm_stats, [(part,) for part in partitions]))
     if norm is not None:
         partitions = executor.place(rescaled_partition, [(part, norm) for part in partitions])
     summaries = executor.run(summarize_partition,
