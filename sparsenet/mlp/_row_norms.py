@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-from sparsenet.mlp._inputs import EngineRows, csr_of, flush_denormals
+from sparsenet.mlp._inputs import csr_of, flush_denormals
 
 # norms within this relative spread of their root mean square count as equal
 EQUAL_NORMS_TOLERANCE = 1e-4
@@ -84,12 +84,10 @@ def row_norms(X):
 
 
 def rescaled_rows(X, norm):
-    """An engine-ready X (or EngineRows) with every nonzero row at l2 norm ``norm``; X
-    itself when ``norm`` is None. Empty rows stay empty."""
+    """An engine-ready X with every nonzero row at l2 norm ``norm``; X itself when ``norm``
+    is None. Empty rows stay empty."""
     if norm is None:
         return X
-    if isinstance(X, EngineRows):
-        return EngineRows(rescaled_rows(X.matrix, norm))
     norms = row_norms(X)
     factors = np.divide(norm, norms, out=np.zeros_like(norms), where=norms > 0)
     if sparse.issparse(X):

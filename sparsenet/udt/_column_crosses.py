@@ -93,17 +93,18 @@ def pair_gains(codes, y, seed=0, anchors=None):
         alone = {j: base - _log_loss(held_scores + slopes.newton_step(codes[j][fit_rows], sizes[j])[codes[j][held_rows]],
                                      y[held_rows]) for j in candidates}
         for p, (j, k) in enumerate(pairs):
-            fit_cells, held_cells, n_cells = _joint_cells(codes[j], codes[k], sizes[k], fit_rows, held_rows)
+            fit_cells, held_cells, n_cells = _joint_cells(codes[j], codes[k], sizes[j], sizes[k], fit_rows, held_rows)
             step = slopes.newton_step(fit_cells, n_cells)
             gain = base - _log_loss(held_scores + step[held_cells], y[held_rows])
             gains[p] += (gain - max(alone[j], alone[k], 0.0)) / 2
     return pairs, gains
 
 
-def _joint_cells(a, b, size_b, fit_rows, held_rows):
-    """Codes of the joint values (a, b) of the two halves' rows, in [0, n_cells)."""
+def _joint_cells(a, b, size_a, size_b, fit_rows, held_rows):
+    """Codes of the joint values (a, b) of the two halves' rows, in [0, n_cells); a's codes
+    lie in [0, size_a) and b's in [0, size_b)."""
     joint = a * size_b + b
-    n_cells = (int(a.max()) + 1) * size_b
+    n_cells = size_a * size_b
     if n_cells <= len(fit_rows) + len(held_rows):  # few enough to count them all, unseen ones too
         return joint[fit_rows], joint[held_rows], n_cells
     cells, inverse = np.unique(np.concatenate([joint[fit_rows], joint[held_rows]]), return_inverse=True)
