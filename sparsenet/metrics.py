@@ -248,7 +248,7 @@ def precision_at_k(y_true, y_pred, k=5):
     >>> X, Y = make_multilabel_classification(n_samples=300, n_classes=8, random_state=0)
     >>> clf = SparseMLPClassifier((32,), max_iter=30, random_state=0).fit(X[:200], Y[:200])
     >>> round(precision_at_k(Y[200:], clf.predict_topk(X[200:], k=3), k=3), 2)
-    0.39
+    0.38
     """
     _, _, hits = _hits(y_true, y_pred, k)
     return float(hits.sum(axis=1).mean() / k)

@@ -41,9 +41,9 @@ def test_tables_notebook_runs():
     assert ns["inferred"].column_types_ == ["text", "categorical", "categorical", "numeric", "numeric", "date",
                                             "numeric", "multi_categorical"]
     assert ns["typed"].column_types_[6] == "categorical"
-    # the override the notebook argues for pays, and both models learn the rule
-    assert ns["typed_accuracy"] > ns["inferred_accuracy"]
-    assert ns["typed_accuracy"] > 0.85
+    # both codings of branch learn the rule, within a point of each other (as the notebook says)
+    assert min(ns["typed_accuracy"], ns["inferred_accuracy"]) > 0.85
+    assert abs(ns["typed_accuracy"] - ns["inferred_accuracy"]) < 0.01
     assert ns["boosting_accuracy"] > 0.8
     if ns["have_adult"]:
         assert ns["adult_comparison"]["test accuracy"].min() > 0.84

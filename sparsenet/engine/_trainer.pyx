@@ -32,6 +32,7 @@ from sparsenet.engine._losses cimport SOFTMAX_LOSS, add_negative_offsets, loss_a
 from sparsenet.engine._network cimport Layer, Network, forward_hidden, score_neurons
 from sparsenet.engine._training_call cimport MAX_SPAN_BLOCKS, NEURON_CHUNK, UPDATE_PREFETCH_AHEAD, TrainingCall
 from sparsenet.native._openmp cimport sn_barrier
+from sparsenet.native._random cimport draw
 from sparsenet.native._timing cimport now
 from sparsenet.native._vector_ops cimport (
     SN_BLOCK,
@@ -191,17 +192,48 @@ cdef class Trainer(TrainingCall):
         else:
             self.hidden.forward(self.net, &self.X, row, hidden, slot, self.adam.step, tid)
         if self.sampler is None:
+            self._drop_last_hidden(hidden + self.hidden_offsets[self.n_layers - 2], row)
             return
         n_shared = self.sampler.n_shared
+        # the tables are queried with every activation; the scores see the dropped ones
         n_active = self.sampler.select_own(&self.active_neurons[slot, 0], &self.y_indices[self.y_indptr[row]],
                                            self.y_indptr[row + 1] - self.y_indptr[row], last_hidden,
                                            &self.label_slots[slot, 0], self.adam.step, row, tid)
+        self._drop_last_hidden(hidden + self.hidden_offsets[self.n_layers - 2], row)
         # pointers, not indexing: n_shared may equal the row's length (no own neurons)
         score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, 0] + n_shared,
                       n_active - n_shared, &self.output_errors[slot, 0] + n_shared)
         # phase 2 groups only the sample's own neurons; the shared ones are updated as a block
         self.output_starts[slot] = slot * self.active_capacity + n_shared
         self.output_stops[slot] = slot * self.active_capacity + n_active
+
+    cdef void _drop_last_hidden(self, float *activations, long long row) noexcept nogil:
+        """Dropout on one sample's last hidden layer: each activation zeroed when its 16
+        random bits fall below the threshold, the others scaled. A 64-bit draw serves four
+        activations; draws are indexed by the row, so a mask never depends on the thread."""
+        if self.dropout_threshold == 0:
+            return
+        cdef Py_ssize_t width = self.layers[self.n_layers - 1].n_in, j
+        cdef Py_ssize_t n_draws = (width + 3) // 4
+        cdef unsigned long long seed = draw(self.dropout_seed, <unsigned long long> self.adam.step)
+        cdef unsigned long long bits = 0
+        for j in range(width):
+            if j % 4 == 0:
+                bits = draw(seed, <unsigned long long> row * n_draws + j // 4)
+            if (bits & 0xFFFF) < self.dropout_threshold:
+                activations[j] = 0.0
+            else:
+                activations[j] *= self.dropout_scale
+            bits >>= 16
+
+    cdef inline void _dropout_backward(self, float *errors, Py_ssize_t width) noexcept nogil:
+        """The kept activations' scale on their errors (a dropped one's error is already
+        zero: its activation is, and the ReLU's gradient with it)."""
+        cdef Py_ssize_t j
+        if self.dropout_threshold == 0:
+            return
+        for j in range(width):
+            errors[j] *= self.dropout_scale
 
     cdef inline Py_ssize_t _active_count(self, Py_ssize_t slot) noexcept nogil:
         """Output neurons the slot's sample computes: all of a dense layer; the shared ones
@@ -280,6 +312,7 @@ cdef class Trainer(TrainingCall):
                                      output.weights, output.row_stride, &self.active_neurons[i, n_common],
                                      n_active - n_common)
             vec_relu_backward(previous, &self.activations[i, last], n_in)
+            self._dropout_backward(previous, n_in)
             self._backprop_hidden(i)
 
     cdef void _span_from_sampled_hidden(self, const long long *batch, Py_ssize_t first, Py_ssize_t count) noexcept nogil:
@@ -295,6 +328,7 @@ cdef class Trainer(TrainingCall):
                 self.y_indptr[row + 1] - self.y_indptr[row], NULL)
             self.hidden.backprop_dense_layer(self.net, i, &self.output_errors[i, 0], &self.errors[i, 0])
             vec_relu_backward(&self.errors[i, last], &self.activations[i, last], self.layers[self.n_layers - 1].n_in)
+            self._dropout_backward(&self.errors[i, last], self.layers[self.n_layers - 1].n_in)
             self._backprop_hidden(i)
 
     cdef void _backprop_hidden(self, Py_ssize_t slot) noexcept nogil:

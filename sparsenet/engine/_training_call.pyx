@@ -17,6 +17,7 @@ from sparsenet.engine._losses cimport BINARY_LOSS, SOFTMAX_LOSS
 from sparsenet.engine._network cimport Network
 from sparsenet.engine._settings import LOSSES
 from sparsenet.native._aligned import cache_line_rows
+from sparsenet.native._random cimport DROPOUT, stream
 from sparsenet.native._vector_ops cimport SN_BLOCK
 
 cnp.import_array()
@@ -34,6 +35,7 @@ cdef class TrainingCall:
         self.phase_totals[:] = [0.0, 0.0, 0.0]
         self.n_threads = 1
         self.batch_capacity = 0
+        self.dropout_threshold, self.dropout_scale, self.dropout_seed = 0, 1.0, 0
         self.n_layers = network.n_layers
         self.bias_m = <float **> malloc(self.n_layers * sizeof(float *))
         self.bias_v = <float **> malloc(self.n_layers * sizeof(float *))
@@ -87,6 +89,23 @@ cdef class TrainingCall:
     def set_learning_rate(self, double learning_rate):
         """Change the step size between steps (for a schedule); the moments are kept."""
         self.adam.set_learning_rate(learning_rate)
+
+    def set_dropout(self, double rate, unsigned long long seed):
+        """Zero each activation of the last hidden layer with probability ``rate`` in every
+        training step and scale the others by ``1 / (1 - rate)`` (inverted dropout: inference
+        uses all activations unchanged). A step's masks depend on ``seed``, the step number and
+        the row only, so they are the same for any thread count. ``rate`` 0 turns it off."""
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(f"dropout rate must lie in [0, 1), got {rate}")
+        # rates are applied in steps of 1/65536 (16 random bits per activation)
+        self.dropout_threshold = <unsigned int> round(rate * 65536.0)
+        self.dropout_scale = 65536.0 / (65536.0 - self.dropout_threshold)
+        self.dropout_seed = stream(seed, DROPOUT)
+
+    @property
+    def dropout_rate(self):
+        """The dropout rate the steps apply (``rate`` of set_dropout, to 1/65536)."""
+        return self.dropout_threshold / 65536.0
 
     def bind(self, X, y_indptr, y_indices):
         """Attach a data set: X (checked against the network) and its labels as CSR

@@ -145,6 +145,16 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         The fit that starts a model fixes its norm (warm_start and partial_fit keep it).
         Off by default: on five real bags of words or tags (six splits) it moved accuracy by
         -0.5 to +0.5 points, zero on average (benchmarks/results/input_norm.md).
+    dropout : float, default=0.2
+        Share of the last hidden layer's activations zeroed at random in each training
+        step, from 0 (off) to below 1; the others are scaled up to keep their expected sum,
+        and prediction uses them all. It curbs overfitting, so training takes a few more
+        epochs to reach a better model: at 0.2, on seven real families trained to their
+        early stop, accuracy or P@1 moved by -0.2 to +1.4 points, and both 50,000-label
+        generators gained 3 to 7 points of sparse top-k P@1. A fit of a few planned epochs
+        can lose instead (the generators at 10 epochs: 0.8 and 3.9 points): set 0 there
+        (benchmarks/results/dropout.md). The masks depend on ``random_state``, not on the
+        thread count.
 
     Attributes
     ----------
@@ -208,7 +218,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
     >>> from sparsenet import SparseMLPClassifier
     >>> X, y = make_classification(n_samples=500, random_state=0)
     >>> clf = SparseMLPClassifier(hidden_layer_sizes=(32,), max_iter=50, random_state=0)
-    >>> clf.fit(X, y).score(X, y) > 0.9
+    >>> clf.fit(X[:400], y[:400]).score(X[400:], y[400:]) > 0.7
     True
     """
 
@@ -218,6 +228,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
     # what a model saved before input_norm was a parameter reads (get_params, repr): it
     # used its rows as given
     input_norm = None
+    dropout = 0.0  # likewise: a model saved before dropout was a parameter trained without it
 
     _parameter_constraints = dict(NETWORK_PARAMETER_CONSTRAINTS)
 
@@ -256,6 +267,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         hidden_sparsity="auto",
         calibration=None,
         input_norm=None,
+        dropout=0.2,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -289,6 +301,7 @@ class SparseMLPClassifier(FittedModelPredictions, SavableModel, ClassifierMixin,
         self.hidden_sparsity = hidden_sparsity
         self.calibration = calibration
         self.input_norm = input_norm
+        self.dropout = dropout
 
     # ------------------------------------------------------------------ fitting
 

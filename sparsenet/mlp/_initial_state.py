@@ -24,6 +24,9 @@ def start_training_state(model, n_features, target_encoder):
         [n_features, *hidden, n_classes], model._rng.randint(np.iinfo(np.int32).max),
         resolve_n_threads(model.n_jobs),
     )
+    # the seed of every training call's dropout masks (they vary by step): one for the model,
+    # so that a distributed fit's replicas draw the masks a fit on one machine draws
+    model._dropout_seed = int(model._rng.randint(np.iinfo(np.int32).max))
     plan = sampling_plan(model, n_classes)
     if plan is not None:
         model.network_.set_sampler(plan.new_sampler(n_classes, hidden[-1], model._rng.randint(np.iinfo(np.int32).max)))

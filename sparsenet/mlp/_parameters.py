@@ -74,6 +74,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "hidden_sparsity": [NumberInterval(Real, 0, 1, closed="right"), StrOptions({"auto"})],
     "calibration": [None, StrOptions({"temperature"})],
     "input_norm": [None, StrOptions({"l2"})],
+    "dropout": [NumberInterval(Real, 0, 1, closed="left")],
 }
 
 # the parameters of a sampled output layer (sampling/_plan.py)

@@ -92,7 +92,7 @@ class FittedModelPredictions:
         >>> X, y = make_classification(n_samples=300, random_state=0)
         >>> SparseMLPClassifier((32,), max_iter=30, random_state=0).fit(X, y).predict_proba(X[:2]).round(2)
         array([[0.09, 0.91],
-               [0.01, 0.99]])
+               [0.  , 1.  ]])
         """
         return probabilities(self._tempered_logits(X), self._binary_outputs, self._multilabel)
 
@@ -175,7 +175,7 @@ class FittedModelPredictions:
         >>> clf = SparseMLPClassifier((32,), max_iter=30, random_state=0).fit(X, y)
         >>> clf.predict_topk(X[:2], k=3)
         array([[0, 4, 8],
-               [3, 9, 1]])
+               [3, 9, 7]])
         """
         X, n_threads = self._scores(X)
         k, return_scores, exact = checked_top_k_arguments(k, len(self.classes_), return_scores, exact)

@@ -208,6 +208,9 @@ def new_trainer(model, batch_size, n_threads):
         sampler.corrects = bool(getattr(model, "sampling_correction", False))
     trainer = Trainer(model.network_, model._adam)
     trainer.configure(adam_settings(model), "binary" if model._binary_outputs else "softmax", batch_size, n_threads)
+    if model.dropout > 0:
+        # a model saved before dropout existed has no seed of its own for it
+        trainer.set_dropout(model.dropout, getattr(model, "_dropout_seed", 0))
     return trainer
 
 

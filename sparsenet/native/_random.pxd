@@ -2,12 +2,13 @@
 # draws it, so parallel code stays reproducible. Every purpose draws from its own stream,
 # derived from the model's seed by `stream` (docs/engine.md lists the purposes).
 
-# the purposes of the streams of a sampled layer
+# the purposes of the streams: a sampled layer's, and training's dropout
 cdef enum RandomPurpose:
     HASH_FUNCTIONS = 1      # the seeds of the hash families, one per draw of the functions
     TABLE_ORDER = 2         # the order neurons are offered to the buckets, one per build
     SHARED_PADDING = 3      # the step's shared padding neurons
     OWN_PADDING = 4         # a sample's own padding neurons
+    DROPOUT = 5             # which last-hidden activations a training step drops
 
 cdef inline unsigned long long mix64(unsigned long long x) noexcept nogil:
     """SplitMix64's finaliser: a strong 64-bit mix of x."""

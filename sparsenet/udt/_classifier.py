@@ -132,6 +132,10 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Epochs without improvement before early stopping.
     output_sparsity : float or "auto", default="auto"
         Share of output neurons computed per sample; "auto" is dense under 4,000 classes.
+    dropout : float, default=0.2
+        Share of the last hidden layer's activations dropped in each training step; see
+        :class:`~sparsenet.SparseMLPClassifier`. On seven text and table sets, 0.2 moved
+        accuracy or P@1 by -0.2 to +0.7 points against none (cooking tags most).
     calibration : {None, "temperature"}, default=None
         "temperature" holds out ``validation_fraction`` of the rows and fits the temperature
         that makes ``predict_proba`` match how often the model is right on them, so that a
@@ -188,6 +192,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
     """
 
     crosses = None  # what a model saved before crosses were a parameter reads (get_params, repr)
+    dropout = 0.0  # likewise for dropout: such a model trained without it
     # the featurizer's and the network's declarations, "auto" added where UDT chooses
     _parameter_constraints: ClassVar[dict] = {
         **{name: UDTFeaturizer._parameter_constraints[name]
@@ -198,7 +203,8 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
            for name in ("hidden_layer_sizes", "learning_rate", "max_iter")},
         **{name: NETWORK_PARAMETER_CONSTRAINTS[name]
            for name in ("batch_size", "alpha", "early_stopping", "validation_fraction", "n_iter_no_change",
-                        "output_sparsity", "calibration", "random_state", "n_jobs", "verbose", "callbacks")},
+                        "output_sparsity", "dropout", "calibration", "random_state", "n_jobs", "verbose",
+                        "callbacks")},
         "hash_seed": UDTFeaturizer._parameter_constraints["random_state"],
     }
 
@@ -222,6 +228,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=2,
         output_sparsity="auto",
+        dropout=0.2,
         calibration=None,
         random_state=None,
         hash_seed=0,
@@ -246,6 +253,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.output_sparsity = output_sparsity
+        self.dropout = dropout
         self.calibration = calibration
         self.random_state = random_state
         self.hash_seed = hash_seed
@@ -414,7 +422,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
             callbacks=seen_from_outside(self.callbacks, self, featurizer, columns),
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, n_jobs=self.n_jobs, output_sparsity=self.output_sparsity,
-            calibration=self.calibration,
+            dropout=self.dropout, calibration=self.calibration,
         )
 
     def _copy_fitted_attributes(self):
@@ -483,7 +491,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         --------
         >>> clf = UDTClassifier(random_state=0).fit(["great film", "awful plot"] * 100, ["pos", "neg"] * 100)
         >>> clf.predict_log_proba(["a great film"]).round(2)
-        array([[-3.69, -0.03]])
+        array([[-3.66, -0.03]])
         """
         features = self._engine_rows(X)
         return self.classifier_.predict_log_proba(features)
@@ -495,7 +503,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         --------
         >>> clf = UDTClassifier(random_state=0).fit(["great film", "awful plot"] * 100, ["pos", "neg"] * 100)
         >>> clf.decision_function(["a great film", "an awful plot"]).round(1)
-        array([ 3.7, -3.9])
+        array([ 3.6, -3.9])
         """
         features = self._engine_rows(X)
         return self.classifier_.decision_function(features)
@@ -508,7 +516,7 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         >>> questions = ["how long to knead dough", "how to poach an egg", "best pan for steak"] * 20
         >>> clf = UDTClassifier(random_state=0).fit(questions, ["baking", "eggs", "meat"] * 20)
         >>> clf.predict_topk(["knead the dough for an egg bread"], k=2, return_scores=True)
-        (array([['baking', 'eggs']], dtype='<U6'), array([[0.49..., 0.27...]]))
+        (array([['baking', 'eggs']], dtype='<U6'), array([[0.48..., 0.27...]]))
         """
         features = self._engine_rows(X)
         return self.classifier_.predict_topk(features, k, return_scores=return_scores, exact=exact)
