@@ -11,7 +11,9 @@ rates, on the problem families the default is decided on:
   50,000 labels (a sampled output layer), 20,000 training rows, 5,000 test rows; trained to
   their early stop, and again for a fixed 10 epochs (a short planned fit);
 - ``words``: the held-out word of benchmarks/_text_xmc.py (real text, 25,000 words, a
-  sampled output layer; 150,000 training rows).
+  sampled output layer; 150,000 training rows);
+- ``udt``: UDTClassifier on raw cooking questions, CLINC150, SST-2, 20 Newsgroups, SMS
+  spam, Adult and IMDB, two seeds, at the first two rates (its own report, dropout_udt.md).
 
 Every other parameter at its default. Scores are P@1 (sparse top-k inference, the default of
 ``predict_topk``; also exact for the sampled layers) and accuracy for class labels, means over
@@ -24,33 +26,39 @@ Usage:
 from _common import Timer, machine_line, markdown_table, parse_args, report
 
 FAMILIES = ["bibtex", "delicious", "cooking", "20newsgroups", "sms_spam", "letter", "generator", "prototypes", "words"]
+CHOICES = FAMILIES + ["udt"]
 
 
 def options(parser):
-    parser.add_argument("--families", nargs="+", default=FAMILIES, choices=FAMILIES)
+    parser.add_argument("--families", nargs="+", default=FAMILIES, choices=CHOICES)
     parser.add_argument("--rates", nargs="+", type=float, default=[0.0, 0.2, 0.4])
 
 
 args = parse_args(__doc__, options)
 
+import sys  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from _data import DATA_DIR, load_20newsgroups, load_cooking, load_letter, load_sms_spam  # noqa: E402
+from _binary_words import BINARY_WORD_SETS, binary_word_set  # noqa: E402
+from _data import (  # noqa: E402
+    DATA_DIR,
+    load_20newsgroups,
+    load_adult,
+    load_clinc150,
+    load_cooking,
+    load_imdb,
+    load_letter,
+    load_sms_spam,
+    load_sst2,
+)
 from _prototype_generator import make_prototype_problem  # noqa: E402
-from sparsenet import SparseMLPClassifier  # noqa: E402
+from sparsenet import SparseMLPClassifier, UDTClassifier  # noqa: E402
 from sparsenet.datasets import load_xc_repo, make_extreme_classification  # noqa: E402
 from sparsenet.metrics import precision_at_k  # noqa: E402
 
 warnings.simplefilter("ignore")
-
-
-def binary_words(train_texts, test_texts):
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    vectorizer = CountVectorizer(binary=True, min_df=2, dtype=np.float32).fit(train_texts)
-    return vectorizer.transform(train_texts), vectorizer.transform(test_texts)
 
 
 def score(clf, X_test, y_test, exact):
@@ -91,24 +99,46 @@ def split_generated(X, Y, n_train):
     return X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
 
 
+def udt_sets():
+    (train_texts, Y_train), (test_texts, Y_test) = load_cooking()
+    yield "cooking tags (raw questions)", "P@1", train_texts, Y_train, test_texts, Y_test
+    for name, loader in (("CLINC150", load_clinc150), ("SST-2", load_sst2), ("20 Newsgroups", load_20newsgroups),
+                         ("SMS spam", load_sms_spam), ("Adult (table)", load_adult), ("IMDB", load_imdb)):
+        yield name, "accuracy", *loader()
+
+
+def udt_rows():
+    """UDTClassifier at the first two rates: one row per set."""
+    table = []
+    for name, measure, X_train, y_train, X_test, y_test in udt_sets():
+        cells = [name, measure]
+        means = []
+        for rate in args.rates[:2]:
+            scores, seconds = [], []
+            for seed in (0, 1):
+                clf = UDTClassifier(dropout=rate, n_jobs=args.threads, random_state=seed)
+                with Timer() as timer:
+                    clf.fit(X_train, y_train)
+                scores.append(score(clf, X_test, y_test, False))
+                seconds.append(timer.seconds)
+            means.append(np.mean(scores))
+            print("UDT", name, rate, f"{means[-1]:.2f}", [f"{v:.2f}" for v in scores], flush=True)
+            cells.append(f"{means[-1]:.2f} ({np.mean(seconds):.1f} s)")
+        cells.append(f"{means[1] - means[0]:+.2f}")
+        table.append(cells)
+    return table
+
+
 rows, changes = [], []
 for family in args.families:
+    if family == "udt":
+        continue
     if family in ("bibtex", "delicious"):
         X_train, Y_train = load_xc_repo(DATA_DIR / family / "train.txt")
         X_test, Y_test = load_xc_repo(DATA_DIR / family / "test.txt")
         compare(family.capitalize(), "P@1", X_train, Y_train, X_test, Y_test, range(4 if family == "bibtex" else 2))
-    elif family == "cooking":
-        (train_texts, Y_train), (test_texts, Y_test) = load_cooking()
-        X_train, X_test = binary_words(train_texts, test_texts)
-        compare("cooking tags (binary words)", "P@1", X_train, Y_train, X_test, Y_test, range(2))
-    elif family == "20newsgroups":
-        train_texts, y_train, test_texts, y_test = load_20newsgroups()
-        X_train, X_test = binary_words(train_texts, test_texts)
-        compare("20 Newsgroups (binary words)", "accuracy", X_train, y_train, X_test, y_test, range(2))
-    elif family == "sms_spam":
-        train_texts, y_train, test_texts, y_test = load_sms_spam()
-        X_train, X_test = binary_words(train_texts, test_texts)
-        compare("SMS spam (binary words)", "accuracy", X_train, y_train, X_test, y_test, range(2))
+    elif family in BINARY_WORD_SETS:
+        compare(*binary_word_set(family), range(2))
     elif family == "letter":
         compare("Letter (16 numeric columns)", "accuracy", *load_letter(), range(2))
     elif family in ("generator", "prototypes"):
@@ -141,6 +171,14 @@ def summary(selected, label):
     return lines
 
 
+if "udt" in args.families:
+    udt_header = ["set", "measure", *[f"dropout {rate:g}" for rate in args.rates[:2]], "change"]
+    report("dropout_udt", "UDTClassifier: dropout on the last hidden layer",
+           f"{machine_line(args.threads)}\n\nUDTClassifier with default settings except `dropout`, means of "
+           f"random_state 0 and 1 (each cell the score and the mean fit seconds).\n\n"
+           f"{markdown_table(udt_header, udt_rows())}")
+if not rows:
+    sys.exit(0)
 lines = summary(lambda sampled: not sampled, "dense output layers") + summary(bool, "sampled output layers")
 report("dropout", "dropout on the last hidden layer, by rate",
        f"{machine_line(args.threads)}\n\nSparseMLPClassifier with default settings except `dropout` (and `max_iter` "

@@ -31,19 +31,13 @@ import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from _data import DATA_DIR, load_20newsgroups, load_cooking, load_sms_spam  # noqa: E402
+from _binary_words import binary_word_set  # noqa: E402
+from _data import DATA_DIR  # noqa: E402
 from sparsenet import SparseMLPClassifier  # noqa: E402
 from sparsenet.datasets import load_xc_repo  # noqa: E402
 from sparsenet.metrics import precision_at_k  # noqa: E402
 
 warnings.simplefilter("ignore")
-
-
-def binary_words(train_texts, test_texts):
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    vectorizer = CountVectorizer(binary=True, min_df=2, dtype=np.float32).fit(train_texts)
-    return vectorizer.transform(train_texts), vectorizer.transform(test_texts)
 
 
 def score(clf, X_test, y_test):
@@ -88,18 +82,8 @@ for family in args.families:
             held, kept = np.sort(order[: X_train.shape[0] // 5]), np.sort(order[X_train.shape[0] // 5:])
             compare("Delicious, second split", "P@1", X_train[kept], Y_train[kept], X_train[held], Y_train[held],
                     range(4))
-    elif family == "cooking":
-        (train_texts, Y_train), (test_texts, Y_test) = load_cooking()
-        X_train, X_test = binary_words(train_texts, test_texts)
-        compare("cooking tags (binary words)", "P@1", X_train, Y_train, X_test, Y_test, range(4))
-    elif family == "20newsgroups":
-        train_texts, y_train, test_texts, y_test = load_20newsgroups()
-        X_train, X_test = binary_words(train_texts, test_texts)
-        compare("20 Newsgroups (binary words)", "accuracy", X_train, y_train, X_test, y_test, range(2))
     else:
-        train_texts, y_train, test_texts, y_test = load_sms_spam()
-        X_train, X_test = binary_words(train_texts, test_texts)
-        compare("SMS spam (binary words)", "accuracy", X_train, y_train, X_test, y_test, range(4))
+        compare(*binary_word_set(family), range(2 if family == "20newsgroups" else 4))
 
 header = ["family", "measure", "training rows", "row norms' spread (std / mean)", "seeds", "rows as given (None)",
           'input_norm="l2"', "change", "fit s (None / l2)", "epochs (None / l2)"]

@@ -97,8 +97,9 @@ cdef class TrainingCall:
         the row only, so they are the same for any thread count. ``rate`` 0 turns it off."""
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"dropout rate must lie in [0, 1), got {rate}")
-        # rates are applied in steps of 1/65536 (16 random bits per activation)
-        self.dropout_threshold = <unsigned int> round(rate * 65536.0)
+        # rates are applied in steps of 1/65536 (16 random bits per activation); one in
+        # 65536 activations is kept even at a rate that rounds to 1
+        self.dropout_threshold = <unsigned int> min(round(rate * 65536.0), 65535)
         self.dropout_scale = 65536.0 / (65536.0 - self.dropout_threshold)
         self.dropout_seed = stream(seed, DROPOUT)
 

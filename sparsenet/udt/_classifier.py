@@ -134,8 +134,9 @@ class UDTClassifier(SavableModel, ClassifierMixin, BaseEstimator):
         Share of output neurons computed per sample; "auto" is dense under 4,000 classes.
     dropout : float, default=0.2
         Share of the last hidden layer's activations dropped in each training step; see
-        :class:`~sparsenet.SparseMLPClassifier`. On seven text and table sets, 0.2 moved
-        accuracy or P@1 by -0.2 to +0.7 points against none (cooking tags most).
+        :class:`~sparsenet.SparseMLPClassifier`. On seven text and table sets (two seeds),
+        0.2 moved accuracy or P@1 by -0.3 to +0.8 points against none (cooking tags most;
+        benchmarks/results/dropout_udt.md).
     calibration : {None, "temperature"}, default=None
         "temperature" holds out ``validation_fraction`` of the rows and fits the temperature
         that makes ``predict_proba`` match how often the model is right on them, so that a

@@ -138,3 +138,14 @@ def test_a_rate_outside_zero_to_one_is_refused(rate):
     with pytest.raises(ValueError, match="dropout rate must lie in"):
         trainer.set_dropout(rate, 0)
     assert trainer.dropout_rate == 0.0
+
+
+def test_a_rate_just_below_one_keeps_a_finite_scale():
+    X, weights, biases, labels = random_problem(1)
+    network = Network(weights, biases)
+    trainer = new_trainer(network, 4, 1)
+    trainer.set_dropout(1.0 - 1e-9, 0)
+    assert trainer.dropout_rate == 65535 / 65536
+    trainer.bind(X, *label_csr(labels))
+    trainer.train_batch(np.arange(4))
+    assert all(np.isfinite(w).all() for w in network.weights + network.biases)
