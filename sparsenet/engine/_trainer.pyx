@@ -89,6 +89,8 @@ cdef class Trainer(TrainingCall):
         self._bind_step()
         self.step_coefficients = self.adam.begin_step()
         cdef long long step = self.adam.step
+        # the seed of this step's dropout masks, indexed by row (see _drop_last_hidden)
+        self.step_dropout_seed = draw(self.dropout_seed, <unsigned long long> step)
         cdef double total = 0.0
         cdef double[4] clock
         try:
@@ -186,20 +188,20 @@ cdef class Trainer(TrainingCall):
         own output neurons and score them (the shared ones are scored by _span)."""
         cdef Py_ssize_t n_shared, n_active
         cdef float *hidden = &self.activations[slot, 0]
-        cdef const float *last_hidden = hidden + self.hidden_offsets[self.n_layers - 2]
+        cdef float *last_hidden = hidden + self.hidden_offsets[self.n_layers - 2]
         if self.hidden is None:
             forward_hidden(self.net, &self.X, row, hidden)
         else:
             self.hidden.forward(self.net, &self.X, row, hidden, slot, self.adam.step, tid)
         if self.sampler is None:
-            self._drop_last_hidden(hidden + self.hidden_offsets[self.n_layers - 2], row)
+            self._drop_last_hidden(last_hidden, row)
             return
         n_shared = self.sampler.n_shared
         # the tables are queried with every activation; the scores see the dropped ones
         n_active = self.sampler.select_own(&self.active_neurons[slot, 0], &self.y_indices[self.y_indptr[row]],
                                            self.y_indptr[row + 1] - self.y_indptr[row], last_hidden,
                                            &self.label_slots[slot, 0], self.adam.step, row, tid)
-        self._drop_last_hidden(hidden + self.hidden_offsets[self.n_layers - 2], row)
+        self._drop_last_hidden(last_hidden, row)
         # pointers, not indexing: n_shared may equal the row's length (no own neurons)
         score_neurons(&self.layers[self.n_layers - 1], last_hidden, &self.active_neurons[slot, 0] + n_shared,
                       n_active - n_shared, &self.output_errors[slot, 0] + n_shared)
@@ -215,11 +217,10 @@ cdef class Trainer(TrainingCall):
             return
         cdef Py_ssize_t width = self.layers[self.n_layers - 1].n_in, j
         cdef Py_ssize_t n_draws = (width + 3) // 4
-        cdef unsigned long long seed = draw(self.dropout_seed, <unsigned long long> self.adam.step)
         cdef unsigned long long bits = 0
         for j in range(width):
             if j % 4 == 0:
-                bits = draw(seed, <unsigned long long> row * n_draws + j // 4)
+                bits = draw(self.step_dropout_seed, <unsigned long long> row * n_draws + j // 4)
             if (bits & 0xFFFF) < self.dropout_threshold:
                 activations[j] = 0.0
             else:

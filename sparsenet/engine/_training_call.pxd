@@ -28,10 +28,11 @@ cdef class TrainingCall:
     cdef Py_ssize_t batch_capacity, n_outputs, active_capacity
     cdef double[3] phase_totals       # wall-clock seconds spent in each phase (PHASES)
     # dropout on the last hidden layer: the share of its activations a step zeroes (as a
-    # threshold on 16 random bits), the factor on the others, the seed of the masks
+    # threshold on 16 random bits), the factor on the others, the seed of the masks and
+    # the current step's seed drawn from it
     cdef unsigned int dropout_threshold
     cdef float dropout_scale
-    cdef unsigned long long dropout_seed
+    cdef unsigned long long dropout_seed, step_dropout_seed
     # the step's view of the network and of Adam's bias moments (valid during a step only)
     cdef BoundLayers bound
     cdef const LayerStack *net

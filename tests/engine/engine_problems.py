@@ -1,6 +1,9 @@
-"""Small random networks and batches for the engine's tests, and a configured Trainer."""
+"""Small random networks and batches for the engine's tests, a configured Trainer, and the
+check that one step updated the network as the NumPy reference does."""
 import numpy as np
 from scipy import sparse
+
+import _reference_network as reference
 
 from sparsenet.engine._adam import AdamState
 from sparsenet.engine._settings import AdamSettings
@@ -45,3 +48,19 @@ def label_csr(labels):
 
 def as64(arrays):
     return [a.astype(np.float64) for a in arrays]
+
+
+def assert_one_adam_step(network, weights, biases, weight_grads, bias_grads, X_dense):
+    """The network's arrays after one step from ``weights`` and ``biases`` on the rows of
+    ``X_dense`` equal the reference Adam step on the summed gradients; the input layer
+    updates only the features present in the batch."""
+    n = X_dense.shape[0]
+    settings = dict(lr=HYPER["learning_rate"], beta_1=HYPER["beta_1"], beta_2=HYPER["beta_2"],
+                    epsilon=HYPER["epsilon"])
+    present = (X_dense != 0).any(axis=0)[:, None]
+    for layer in range(len(weights)):
+        touched = present if layer == 0 else True
+        expected_w = reference.adam_step(weights[layer], weight_grads[layer], touched, n, HYPER["l2"], **settings)
+        expected_b = reference.adam_step(biases[layer], bias_grads[layer], True, n, 0.0, **settings)
+        np.testing.assert_allclose(network.weights[layer], expected_w, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(network.biases[layer], expected_b, rtol=1e-5, atol=1e-7)

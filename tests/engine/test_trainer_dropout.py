@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import _reference_network as reference
-from engine_problems import HYPER, as64, label_csr, new_trainer, random_problem
+from engine_problems import as64, assert_one_adam_step, label_csr, new_trainer, random_problem
 from sparsenet.engine._network import Network
 
 MASK64 = (1 << 64) - 1
@@ -87,15 +87,7 @@ def test_one_step_with_dropout_matches_reference(n_threads, binary, hidden, n_ou
     expected_loss, weight_grads, bias_grads = gradients_with_dropout(
         as64(weights), as64(biases), X.toarray().astype(np.float64), labels, masks, scale, binary)
     assert loss == pytest.approx(expected_loss, rel=1e-5)
-    settings = dict(lr=HYPER["learning_rate"], beta_1=HYPER["beta_1"], beta_2=HYPER["beta_2"],
-                    epsilon=HYPER["epsilon"])
-    present = (X.toarray() != 0).any(axis=0)[:, None]
-    for layer in range(len(weights)):
-        touched = present if layer == 0 else True
-        expected_w = reference.adam_step(weights[layer], weight_grads[layer], touched, n_rows, HYPER["l2"], **settings)
-        expected_b = reference.adam_step(biases[layer], bias_grads[layer], True, n_rows, 0.0, **settings)
-        np.testing.assert_allclose(network.weights[layer], expected_w, rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(network.biases[layer], expected_b, rtol=1e-5, atol=1e-7)
+    assert_one_adam_step(network, weights, biases, weight_grads, bias_grads, X.toarray())
 
 
 def train_steps(n_threads, rate, seed=7, n_outputs=300, batch=64):
